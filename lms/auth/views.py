@@ -1,0 +1,158 @@
+"""Registration, log-in, log-out, profile and password pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.auth import services
+from lms.auth.forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm, group_choices, village_choices
+from lms.auth.services import AccountError, NewUser
+from lms.extensions import db, limiter
+from lms.i18n import safe_next
+from lms.models import TargetGroup
+from lms.security import end_other_sessions, end_session, start_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    return "login-account:" + services.lookup_key(request.form.get("username", ""))
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _fill_choices(form) -> None:
+    form.target_group.choices = group_choices()
+    form.village.choices = village_choices()
+
+
+def _field_error(form, field_name: str, exc: AccountError) -> None:
+    getattr(form, field_name).errors.append(_(exc.message, **exc.params))
+
+
+def _parse_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    form = RegistrationForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        group = form.target_group.data if form.target_group.data in TargetGroup._value2member_map_ else None
+        village = services.get_village(_parse_int(form.village.data))
+        ok = True
+        if group is None:
+            form.target_group.errors.append(_("Choose the group you belong to."))
+            ok = False
+        if village is None:
+            form.village.errors.append(_("Choose your village or residential group from the list."))
+            ok = False
+        if ok:
+            try:
+                user = services.create_user(NewUser(
+                    username=form.username.data, full_name=form.full_name.data, password=form.password.data,
+                    target_group=TargetGroup(group), place_id=village.id))
+                user.locale = request.cookies.get("lang") if request.cookies.get("lang") in current_app.config["LANGUAGES"] else None
+                db.session.commit()
+            except AccountError as exc:
+                db.session.rollback()
+                _field_error(form, exc.field, exc)
+            else:
+                start_session(user)
+                flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+                return redirect(url_for("learn.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], deduct_when=_failed,
+               key_func=_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            start_session(user)
+            return redirect(safe_next(request.args.get("next"), url_for("learn.home")))
+        form.password.errors.append(_("The username or password is not right. Check them and try again."))
+    status = 401 if form.errors and request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        end_session()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("learn.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.target_group.data = current_user.target_group.value if current_user.target_group else ""
+        form.village.data = str(current_user.place_id or "")
+    elif form.validate_on_submit():
+        group = form.target_group.data if form.target_group.data in TargetGroup._value2member_map_ else None
+        village = services.get_village(_parse_int(form.village.data))
+        name = None
+        try:
+            name = services.full_name_ok(form.full_name.data)
+        except AccountError as exc:
+            _field_error(form, "full_name", exc)
+        if group is None:
+            form.target_group.errors.append(_("Choose the group you belong to."))
+        if village is None:
+            form.village.errors.append(_("Choose your village or residential group from the list."))
+        if name and group and village:
+            current_user.full_name = name
+            current_user.target_group = TargetGroup(group)
+            current_user.place_id = village.id
+            current_user.household_code = (form.household_code.data or "").strip() or None
+            current_user.birth_year = form.birth_year.data
+            db.session.commit()
+            flash(_("Your details are saved."), "success")
+            return redirect(url_for("auth.account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/account.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_failed)
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        from werkzeug.security import check_password_hash
+        if not current_user.password_hash or not check_password_hash(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            try:
+                services.check_password_rules(form.password.data, current_user.username)
+            except AccountError as exc:
+                _field_error(form, "password", exc)
+            else:
+                current_user.password_hash = services.hash_password(form.password.data)
+                db.session.commit()
+                end_other_sessions(current_user)
+                flash(_("Your password is changed. Other phones and computers where you were logged in are logged out."), "success")
+                return redirect(url_for("auth.account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status

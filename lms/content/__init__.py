@@ -1,0 +1,1 @@
+"""Course packages: checking, rendering and loading them. Plain functions, no request needed."""

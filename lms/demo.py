@@ -1,0 +1,71 @@
+"""Demo data: one province, one commune, a few villages, and one account per role and group.
+
+Passwords are random for every installation and written to ``instance/demo-logins.txt``; a
+known default password must never reach a real server.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from lms.auth.services import NewUser, create_user
+from lms.extensions import db
+from lms.models import Place, PlaceKind, Role, TargetGroup, User
+
+# Readable without ambiguity when printed and typed (no 0/O, 1/l/I).
+_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+DEMO_PLACES = {
+    "province": "Tỉnh Đắk Lắk",
+    "commune": "Xã Krông Á",
+    "villages": ["Thôn 1", "Thôn 2", "Thôn 3", "Buôn Ea Kênh"],
+}
+
+DEMO_USERS = [
+    (Role.ADMIN, "quantri", "Lê Văn Quản", None),
+    (Role.TEACHER, "giaovien", "Trần Thị Giáo", None),
+    (Role.LEARNER, "canbo", "Phạm Minh Cán", TargetGroup.OFFICIALS),
+    (Role.LEARNER, "hocsinh", "Nguyễn Thị Hường", TargetGroup.STUDENTS),
+    (Role.LEARNER, "congnhan", "Hờ A Dơ", TargetGroup.WORKERS),
+    (Role.LEARNER, "nguoidan", "Y Khoa Niê", TargetGroup.CITIZENS),
+]
+
+
+def random_password(length: int = 12) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def _place(name: str, kind: PlaceKind, parent: Place | None) -> Place:
+    place = db.session.scalar(select(Place).where(Place.name == name, Place.parent_id == (parent.id if parent else None)))
+    if place is None:
+        place = Place(name=name, kind=kind, parent=parent)
+        db.session.add(place)
+        db.session.flush()
+    return place
+
+
+def seed_demo(instance_path: Path) -> list[tuple[str, str, str]]:
+    """Create the demo places and accounts; returns (role, username, password) per account."""
+    province = _place(DEMO_PLACES["province"], PlaceKind.PROVINCE, None)
+    commune = _place(DEMO_PLACES["commune"], PlaceKind.COMMUNE, province)
+    villages = [_place(name, PlaceKind.VILLAGE, commune) for name in DEMO_PLACES["villages"]]
+    logins = []
+    for i, (role, username, full_name, group) in enumerate(DEMO_USERS):
+        password = random_password()
+        create_user(NewUser(username=username, full_name=full_name, password=password, role=role,
+                            target_group=group, place_id=villages[i % len(villages)].id))
+        logins.append((role.value, username, password))
+    db.session.commit()
+    path = instance_path / "demo-logins.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        for line in logins:
+            handle.write(" ".join(line) + "\n")
+    return logins

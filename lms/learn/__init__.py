@@ -1,0 +1,1 @@
+"""The learner's path: home, catalogue, course pages and lessons."""

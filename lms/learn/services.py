@@ -1,0 +1,193 @@
+"""Progress and course outlines as plain functions (no request needed)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.extensions import db
+from lms.models import Course, CourseModule, CourseTargetGroup, Lesson, LessonProgress, User
+
+
+@dataclass
+class LessonState:
+    lesson: Lesson
+    done: bool
+
+
+@dataclass
+class ModuleState:
+    module: CourseModule
+    lessons: list[LessonState]
+    locked: bool = False
+    blocked_by: CourseModule | None = None  # the earlier module to finish first
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for s in self.lessons if s.done)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.done_count / self.total if self.total else 0.0
+
+    @property
+    def is_done(self) -> bool:
+        return self.total > 0 and self.done_count == self.total
+
+    @property
+    def started(self) -> bool:
+        return self.done_count > 0
+
+
+@dataclass
+class CourseOutline:
+    course: Course
+    modules: list[ModuleState] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.modules)
+
+    @property
+    def done_count(self) -> int:
+        return sum(m.done_count for m in self.modules)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.done_count / self.total if self.total else 0.0
+
+    @property
+    def is_done(self) -> bool:
+        return bool(self.modules) and all(m.is_done for m in self.modules)
+
+    def flat(self) -> list[tuple[ModuleState, LessonState]]:
+        return [(m, s) for m in self.modules for s in m.lessons]
+
+    def find(self, module_key: str, lesson_key: str) -> tuple[ModuleState, LessonState] | None:
+        for m, s in self.flat():
+            if m.module.key == module_key and s.lesson.key == lesson_key:
+                return m, s
+        return None
+
+    def next_lesson(self) -> tuple[ModuleState, LessonState] | None:
+        """The first lesson not yet done in an open module."""
+        for m, s in self.flat():
+            if not m.locked and not s.done:
+                return m, s
+        return None
+
+
+def open_course(course_id: str, user: User | None) -> Course | None:
+    """A course the user may open: enabled and available (administrators also see disabled ones)."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        return None
+    if course.is_open or (user is not None and user.is_authenticated and user.is_admin and course.available):
+        return course
+    return None
+
+
+def build_outline(course: Course, user_id: int | None) -> CourseOutline:
+    """Modules, lessons and what the user has done, in two queries."""
+    rows = db.session.execute(
+        select(CourseModule, Lesson)
+        .join(Lesson, Lesson.module_id == CourseModule.id)
+        .where(CourseModule.course_id == course.id, CourseModule.retired.is_(False), Lesson.retired.is_(False))
+        .order_by(CourseModule.position, Lesson.position)
+    ).all()
+    done: set[int] = set()
+    if user_id is not None:
+        done = set(db.session.scalars(
+            select(LessonProgress.lesson_id)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .join(CourseModule, CourseModule.id == Lesson.module_id)
+            .where(LessonProgress.user_id == user_id, CourseModule.course_id == course.id)))
+    outline = CourseOutline(course)
+    by_module: dict[int, ModuleState] = {}
+    for module, lesson in rows:
+        state = by_module.get(module.id)
+        if state is None:
+            state = by_module[module.id] = ModuleState(module, [])
+            outline.modules.append(state)
+        state.lessons.append(LessonState(lesson, lesson.id in done))
+    if course.sequential:
+        blocker = None
+        for state in outline.modules:
+            if blocker is not None:
+                state.locked, state.blocked_by = True, blocker
+            elif not state.is_done:
+                blocker = state.module
+    return outline
+
+
+def progress_by_course(user_id: int, course_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """{course id: (lessons done, lessons in total)} for the user, in one grouped query."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(
+        select(CourseModule.course_id, func.count(Lesson.id), func.count(LessonProgress.lesson_id))
+        .join(Lesson, Lesson.module_id == CourseModule.id)
+        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id))
+        .where(CourseModule.course_id.in_(course_ids), CourseModule.retired.is_(False), Lesson.retired.is_(False))
+        .group_by(CourseModule.course_id)
+    ).all()
+    return {course_id: (done, total) for course_id, total, done in rows}
+
+
+def visible_courses(target_group: str | None) -> tuple[list[Course], list[Course]]:
+    """Open courses: (those for the group, all others), each ordered by title."""
+    courses = db.session.scalars(
+        select(Course).where(Course.enabled.is_(True), Course.available.is_(True)).order_by(Course.title_vi)).all()
+    if not target_group:
+        return [], list(courses)
+    group_ids = set(db.session.scalars(
+        select(CourseTargetGroup.course_id).where(CourseTargetGroup.target_group == target_group)))
+    mine = [c for c in courses if c.id in group_ids]
+    others = [c for c in courses if c.id not in group_ids]
+    return mine, others
+
+
+def mark_done(user: User, lesson: Lesson) -> bool:
+    """Record that the user finished a lesson. Returns False if it was already recorded."""
+    exists = db.session.get(LessonProgress, (user.id, lesson.id))
+    if exists is not None:
+        return False
+    db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same click arrived twice at once
+        db.session.rollback()
+        return False
+    return True
+
+
+def remember_lesson(user: User, lesson: Lesson) -> None:
+    """Keep the last lesson opened, for "continue where you left off" (written only on change)."""
+    if user.last_lesson_id != lesson.id:
+        user.last_lesson_id = lesson.id
+        db.session.commit()
+
+
+def continue_target(user: User) -> tuple[Course, CourseModule, Lesson] | None:
+    """Where the learner should go on: the last lesson opened, or the next one after it if done."""
+    if user.last_lesson_id is None:
+        return None
+    lesson = db.session.get(Lesson, user.last_lesson_id)
+    if lesson is None or lesson.retired or lesson.module.retired or not lesson.module.course.is_open:
+        return None
+    course = lesson.module.course
+    outline = build_outline(course, user.id)
+    found = outline.find(lesson.module.key, lesson.key)
+    if found is None:
+        return None
+    if found[1].done:
+        nxt = outline.next_lesson()
+        if nxt is None:
+            return None  # the course is finished
+        return course, nxt[0].module, nxt[1].lesson
+    return course, lesson.module, lesson

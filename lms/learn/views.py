@@ -1,0 +1,120 @@
+"""Home, catalogue, course and lesson pages."""
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
+
+from lms.content.packages import IMAGE_TYPES, safe_package_path
+from lms.extensions import db
+from lms.i18n import localized
+from lms.learn import services
+from lms.models import Course
+
+bp = Blueprint("learn", __name__)
+
+
+def _get_course(course_id: str) -> Course:
+    """The course if the current user may open it, else a 404 that says why."""
+    course = services.open_course(course_id, current_user)
+    if course is None:
+        exists = db.session.get(Course, course_id)
+        if exists is not None and exists.available:
+            exc = NotFound()
+            exc.lms_message = _("This course is switched off for now. Ask your teacher or administrator when it opens again.")
+            raise exc
+        abort(404)
+    return course
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        _mine, courses = services.visible_courses(None)
+        return render_template("learn/welcome.html", courses=courses)
+    group = current_user.target_group.value if current_user.target_group else None
+    mine, others = services.visible_courses(group)
+    progress = services.progress_by_course(current_user.id, [c.id for c in mine + others])
+    target = services.continue_target(current_user)
+    return render_template("learn/home.html", mine=mine, others=others, progress=progress, target=target)
+
+
+@bp.get("/courses")
+def catalogue():
+    group = current_user.target_group.value if current_user.is_authenticated and current_user.target_group else None
+    mine, others = services.visible_courses(group)
+    progress = services.progress_by_course(current_user.id, [c.id for c in mine + others]) \
+        if current_user.is_authenticated else {}
+    return render_template("learn/catalogue.html", mine=mine, others=others, progress=progress)
+
+
+@bp.get("/courses/<course_id>")
+def course(course_id: str):
+    course = _get_course(course_id)
+    outline = services.build_outline(course, current_user.id if current_user.is_authenticated else None)
+    return render_template("learn/course.html", course=course, outline=outline)
+
+
+@bp.get("/courses/<course_id>/<module_key>/<lesson_key>")
+@login_required
+def lesson(course_id: str, module_key: str, lesson_key: str):
+    course = _get_course(course_id)
+    outline = services.build_outline(course, current_user.id)
+    found = outline.find(module_key, lesson_key)
+    if found is None:
+        abort(404)
+    module_state, lesson_state = found
+    if module_state.locked:
+        return render_template("learn/locked.html", course=course, outline=outline, state=module_state), 403
+    flat = outline.flat()
+    index = flat.index(found)
+    previous = flat[index - 1] if index > 0 else None
+    following = flat[index + 1] if index + 1 < len(flat) else None
+    services.remember_lesson(current_user, lesson_state.lesson)
+    return render_template("learn/lesson.html", course=course, outline=outline, module_state=module_state,
+                           lesson_state=lesson_state, previous=previous, following=following)
+
+
+@bp.post("/courses/<course_id>/<module_key>/<lesson_key>/done")
+@login_required
+def lesson_done(course_id: str, module_key: str, lesson_key: str):
+    course = _get_course(course_id)
+    outline = services.build_outline(course, current_user.id)
+    found = outline.find(module_key, lesson_key)
+    if found is None:
+        abort(404)
+    module_state, lesson_state = found
+    if module_state.locked:
+        abort(403)
+    services.mark_done(current_user, lesson_state.lesson)
+    outline = services.build_outline(course, current_user.id)
+    module_state = next(m for m in outline.modules if m.module.id == module_state.module.id)
+    if outline.is_done:
+        flash(_("Well done! You have finished every lesson of this course."), "success")
+        return redirect(url_for("learn.course", course_id=course.id))
+    if module_state.is_done:
+        flash(_("Well done! You have finished the module “%(module)s”.",
+                module=localized(module_state.module, "title")), "success")
+    nxt = outline.next_lesson()
+    if nxt is None:
+        return redirect(url_for("learn.course", course_id=course.id))
+    return redirect(url_for("learn.lesson", course_id=course.id, module_key=nxt[0].module.key, lesson_key=nxt[1].lesson.key))
+
+
+@bp.get("/courses/<course_id>/files/<path:path>")
+def course_file(course_id: str, path: str):
+    """Pictures of a course package. Only image files inside the package folder are served."""
+    course = _get_course(course_id)
+    folder = Path(current_app.config["COURSES_DIR"]) / course.id
+    target = safe_package_path(folder, path)
+    if target is None or not target.is_file() or target.suffix.lower() not in IMAGE_TYPES:
+        abort(404)
+    response = send_file(target, mimetype=IMAGE_TYPES[target.suffix.lower()] or mimetypes.guess_type(target.name)[0],
+                         max_age=7 * 24 * 3600, conditional=True)
+    # An SVG opened on its own must not run anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response

@@ -1,0 +1,14 @@
+"""Database models, one module per area. Importing this package registers every table."""
+from lms.models.content import (  # noqa: F401
+    Competence,
+    CompetenceArea,
+    Course,
+    CourseCompetence,
+    CourseModule,
+    CourseTargetGroup,
+    Lesson,
+    PackageProblem,
+)
+from lms.models.people import LoginSession, Role, TargetGroup, User  # noqa: F401
+from lms.models.places import Place, PlaceKind  # noqa: F401
+from lms.models.progress import LessonProgress  # noqa: F401

@@ -1,0 +1,4 @@
+"""WSGI entry point: ``waitress-serve wsgi:app`` or ``flask --app wsgi …``."""
+from lms import create_app
+
+app = create_app()
