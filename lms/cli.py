@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from lms.auth.services import AccountError, NewUser, create_user
@@ -37,6 +38,7 @@ def _find_place(value: str) -> Place:
               default="none", help="Required for learners.")
 @click.option("--place", prompt="Place (village name or number; '-' for none)", default="-")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
 def create_user_command(role, username, full_name, group, place, password):
     """Create an account (prompts for whatever is not given)."""
     place_id = None if place in ("-", "", None) else _find_place(place).id
@@ -52,6 +54,7 @@ def create_user_command(role, username, full_name, group, place, password):
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no users yet.")
+@with_appcontext
 def seed_demo_command(if_empty):
     """Create demo places and one account per role and group, with random passwords."""
     from lms.demo import database_is_empty, seed_demo
@@ -70,7 +73,7 @@ def seed_demo_command(if_empty):
         click.echo(f"  {role:8} {username:10} {password}")
 
 
-@click.group("courses")
+@click.group("courses", cls=AppGroup)
 def courses_group():
     """Course packages: check them and load them into the database."""
 

@@ -24,7 +24,8 @@ def courses():
     by_package: dict[str, list[PackageProblem]] = {}
     for p in problems:
         by_package.setdefault(p.package, []).append(p)
-    return render_template("admin/courses.html", courses=courses, problems=by_package)
+    return render_template("admin/courses.html", courses=courses, problems=by_package,
+                           describe=lambda problem: _(problem.message, **problem.params))
 
 
 @bp.post("/courses/<course_id>/toggle")
