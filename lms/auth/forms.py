@@ -9,6 +9,9 @@ from sqlalchemy import select
 from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
+from markupsafe import Markup, escape
+from wtforms.widgets import html_params
+
 from lms.extensions import db
 from lms.models import Place, PlaceKind
 from lms.models.people import GROUP_LABELS
@@ -35,12 +38,38 @@ def village_choices() -> list:
     return choices
 
 
+class GroupedSelect:
+    """A <select> whose choices may hold (group label, [(value, label), …]) for <optgroup>s,
+    beside plain (value, label) options such as the "— choose —" prompt."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if field.flags.required:
+            kwargs.setdefault("required", True)
+        current = "" if field.data is None else str(field.data)
+
+        def option(value, label):
+            selected = " selected" if str(value) == current else ""
+            return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+
+        parts = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in field.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append(f'<optgroup label="{escape(value)}">')
+                parts.extend(option(v, lab) for v, lab in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(value, label))
+        parts.append("</select>")
+        return Markup("".join(parts))
+
+
 class _PlaceFields:
     target_group = SelectField(_l("Your group"), validators=[InputRequired(message=_l("Choose the group you belong to."))],
                                validate_choice=False)
     village = SelectField(_l("Village or residential group"),
                           validators=[InputRequired(message=_l("Choose your village or residential group from the list."))],
-                          validate_choice=False)
+                          validate_choice=False, widget=GroupedSelect())
 
 
 class RegistrationForm(FlaskForm):

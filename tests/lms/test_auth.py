@@ -294,3 +294,12 @@ def test_profile_rejects_bad_birth_year_and_changes_nothing(app, client, make_us
 def test_account_pages_need_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_register_form_groups_villages_by_commune_and_keeps_choices(app, client, places):
+    page = client.get("/register").get_data(as_text=True)
+    assert '<optgroup label="Xã Krông Á (Tỉnh Đắk Lắk)">' in page
+    response = post_form(client, "/register", registration(places, password="ngắn", confirm="ngắn"))
+    page = response.get_data(as_text=True)
+    assert f'<option value="{places["village"]}" selected>Thôn 1</option>' in page
+    assert '<option value="citizens" selected>' in page

@@ -1,0 +1,58 @@
+"""The main learner journey in a real browser, with JavaScript off, on a narrow phone screen."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_read_two_lessons_and_see_progress(browser, live_server, loaded, places):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740},
+                                  locale="vi-VN")
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(live_server) or request.url.startswith("data:")
+            else outside.append(request.url))
+
+    page.goto(live_server + "/register")
+    page.get_by_label("Họ và tên").fill("Hờ A Dơ")
+    page.get_by_label("Tên đăng nhập hoặc số điện thoại").fill("0912345678")
+    page.get_by_label("Mật khẩu", exact=True).fill("ba con mèo nhỏ")
+    page.get_by_label("Nhập lại mật khẩu").fill("ba con mèo nhỏ")
+    page.get_by_label("Nhóm của bạn").select_option("citizens")
+    page.get_by_label("Thôn hoặc tổ dân phố").select_option(label="Thôn 1")
+    page.get_by_role("button", name="Tạo tài khoản của tôi").click()
+    assert "Hờ A Dơ" in page.content()
+
+    # The course for the citizens' group comes first.
+    page.get_by_role("link", name="Khóa Alpha").first.click()
+    page.get_by_role("link", name="Bắt đầu khóa học").click()
+    assert page.get_by_role("heading", name="Bài một").is_visible()
+    image = page.get_by_role("img", name="Nút nguồn ở cạnh phải điện thoại")
+    assert image.is_visible()
+
+    page.get_by_role("button", name="Tôi đã học xong bài này").click()
+    assert page.get_by_role("heading", name="Bài hai").is_visible()
+    page.get_by_role("button", name="Tôi đã học xong bài này").click()
+
+    page.goto(live_server + "/")
+    text = page.content()
+    assert "Học tiếp từ chỗ bạn đã dừng" in text
+    assert "Đã xong 2 trên 4 bài học" in text
+    assert outside == []
+    context.close()
+
+
+def test_pages_fit_a_320_pixel_screen(browser, live_server, loaded, make_user):
+    make_user()
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.fill("#username", "nguoidan")
+    page.fill("#password", "mật khẩu dài 123")
+    page.click("button[type=submit], input[type=submit]")
+    for path in ("/", "/courses", "/courses/alpha", "/courses/alpha/m1/l1", "/account", "/register"):
+        page.goto(live_server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, (path, width)
+    context.close()
