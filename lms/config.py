@@ -25,6 +25,8 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set LMS_SESSION_COOKIE_SECURE=true behind HTTPS
     SESSION_LIFETIME_DAYS = 14
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # The cookie is re-sent only when the session changes; expiry is enforced on the server.
+    SESSION_REFRESH_EACH_REQUEST = False
     # Static files carry a content hash in their address (see web.static_url).
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
     # Forms

@@ -4,8 +4,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
 
 from lms.extensions import babel, db
 
@@ -23,13 +24,35 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def localized(obj, field: str) -> str:
+def localized(obj, field: str, lang: str | None = None) -> str:
     """``obj.<field>_en`` when the reader uses English and it exists, else ``obj.<field>_vi``."""
-    if str(get_locale()) == "en":
+    if (lang or str(get_locale())) == "en":
         value = getattr(obj, f"{field}_en", None)
         if value:
             return value
     return getattr(obj, f"{field}_vi")
+
+
+@pass_context
+def _localized_in_template(context, obj, field: str) -> str:
+    return localized(obj, field, context.get("lang"))
+
+
+def _request_translations() -> dict:
+    """Per-request shortcuts for templates: the language, and gettext bound to its catalogue
+    once (instead of looking the catalogue up again for every string)."""
+    translations = get_translations()
+    gettext, ngettext = translations.ugettext, translations.ungettext
+
+    def _(message: str, **variables) -> str:
+        text = gettext(message)
+        return text % variables if variables else text
+
+    def _n(singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        return ngettext(singular, plural, num) % variables
+
+    return {"lang": str(get_locale()), "_": _, "gettext": _, "ngettext": _n}
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -58,6 +81,7 @@ def set_language():
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(__import__("pathlib").Path(__file__).parent / "translations"))
-    app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["localized"] = _localized_in_template
     app.jinja_env.globals["get_locale"] = get_locale
+    app.context_processor(_request_translations)
     app.register_blueprint(bp)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, request, url_for
 from flask_babel import format_decimal
+from flask_login import current_user
 
 from lms.models.people import GROUP_LABELS, ROLE_LABELS, Role, TargetGroup
 
@@ -36,6 +37,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def shared():
         return {
+            # The user object itself, not the proxy: templates read it dozens of times.
+            "current_user": current_user._get_current_object(),
             "site_name": app.config["SITE_NAME"],
             "TargetGroup": TargetGroup,
             "Role": Role,

@@ -10,18 +10,85 @@ from lms.extensions import db
 from lms.models import Course, CourseModule, CourseTargetGroup, Lesson, LessonProgress, User
 
 
+@dataclass(frozen=True)
+class LessonInfo:
+    """What pages need of a lesson, kept in memory per package version (no HTML)."""
+
+    id: int
+    key: str
+    title_vi: str
+    title_en: str | None
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    id: int
+    key: str
+    title_vi: str
+    title_en: str | None
+    lessons: tuple[LessonInfo, ...]
+
+
+# course id → (package stamp, modules). A course's structure only changes when a new package
+# version is loaded, so each process reads it once per version instead of once per page.
+_structure_cache: dict[str, tuple[str, tuple[ModuleInfo, ...]]] = {}
+# lesson id → (package stamp, sanitized HTML)
+_html_cache: dict[int, tuple[str, str]] = {}
+
+
+def _stamp(course: Course) -> str:
+    return f"{course.package_hash}:{course.synced_at.isoformat()}"
+
+
+def course_structure(course: Course) -> tuple[ModuleInfo, ...]:
+    """The course's current modules and lessons, in order (cached per package version)."""
+    stamp = _stamp(course)
+    cached = _structure_cache.get(course.id)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    rows = db.session.execute(
+        select(CourseModule.id, CourseModule.key, CourseModule.title_vi, CourseModule.title_en,
+               Lesson.id, Lesson.key, Lesson.title_vi, Lesson.title_en, Lesson.minutes)
+        .join(Lesson, Lesson.module_id == CourseModule.id)
+        .where(CourseModule.course_id == course.id, CourseModule.retired.is_(False), Lesson.retired.is_(False))
+        .order_by(CourseModule.position, Lesson.position)
+    ).all()
+    modules: list[ModuleInfo] = []
+    lessons: dict[int, list[LessonInfo]] = {}
+    for m_id, m_key, m_vi, m_en, l_id, l_key, l_vi, l_en, minutes in rows:
+        if m_id not in lessons:
+            lessons[m_id] = []
+            modules.append(ModuleInfo(m_id, m_key, m_vi, m_en, ()))
+        lessons[m_id].append(LessonInfo(l_id, l_key, l_vi, l_en, minutes))
+    structure = tuple(ModuleInfo(m.id, m.key, m.title_vi, m.title_en, tuple(lessons[m.id])) for m in modules)
+    _structure_cache[course.id] = (stamp, structure)
+    return structure
+
+
+def lesson_html(course: Course, lesson_id: int) -> str:
+    """A lesson's sanitized HTML (cached per package version)."""
+    stamp = _stamp(course)
+    cached = _html_cache.get(lesson_id)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    html = db.session.scalar(select(Lesson.html).where(Lesson.id == lesson_id)) or ""
+    _html_cache[lesson_id] = (stamp, html)
+    return html
+
+
 @dataclass
 class LessonState:
-    lesson: Lesson
+    lesson: LessonInfo
     done: bool
 
 
 @dataclass
 class ModuleState:
-    module: CourseModule
+    module: ModuleInfo
     lessons: list[LessonState]
     locked: bool = False
-    blocked_by: CourseModule | None = None  # the earlier module to finish first
+    blocked_by: ModuleInfo | None = None  # the earlier module to finish first
 
     @property
     def total(self) -> int:
@@ -93,13 +160,8 @@ def open_course(course_id: str, user: User | None) -> Course | None:
 
 
 def build_outline(course: Course, user_id: int | None) -> CourseOutline:
-    """Modules, lessons and what the user has done, in two queries."""
-    rows = db.session.execute(
-        select(CourseModule, Lesson)
-        .join(Lesson, Lesson.module_id == CourseModule.id)
-        .where(CourseModule.course_id == course.id, CourseModule.retired.is_(False), Lesson.retired.is_(False))
-        .order_by(CourseModule.position, Lesson.position)
-    ).all()
+    """Modules, lessons and what the user has done (one query once the structure is cached)."""
+    structure = course_structure(course)
     done: set[int] = set()
     if user_id is not None:
         done = set(db.session.scalars(
@@ -108,13 +170,8 @@ def build_outline(course: Course, user_id: int | None) -> CourseOutline:
             .join(CourseModule, CourseModule.id == Lesson.module_id)
             .where(LessonProgress.user_id == user_id, CourseModule.course_id == course.id)))
     outline = CourseOutline(course)
-    by_module: dict[int, ModuleState] = {}
-    for module, lesson in rows:
-        state = by_module.get(module.id)
-        if state is None:
-            state = by_module[module.id] = ModuleState(module, [])
-            outline.modules.append(state)
-        state.lessons.append(LessonState(lesson, lesson.id in done))
+    for module in structure:
+        outline.modules.append(ModuleState(module, [LessonState(lesson, lesson.id in done) for lesson in module.lessons]))
     if course.sequential:
         blocker = None
         for state in outline.modules:
@@ -152,7 +209,7 @@ def visible_courses(target_group: str | None) -> tuple[list[Course], list[Course
     return mine, others
 
 
-def mark_done(user: User, lesson: Lesson) -> bool:
+def mark_done(user: User, lesson: LessonInfo | Lesson) -> bool:
     """Record that the user finished a lesson. Returns False if it was already recorded."""
     exists = db.session.get(LessonProgress, (user.id, lesson.id))
     if exists is not None:
@@ -166,14 +223,14 @@ def mark_done(user: User, lesson: Lesson) -> bool:
     return True
 
 
-def remember_lesson(user: User, lesson: Lesson) -> None:
+def remember_lesson(user: User, lesson: LessonInfo | Lesson) -> None:
     """Keep the last lesson opened, for "continue where you left off" (written only on change)."""
     if user.last_lesson_id != lesson.id:
         user.last_lesson_id = lesson.id
         db.session.commit()
 
 
-def continue_target(user: User) -> tuple[Course, CourseModule, Lesson] | None:
+def continue_target(user: User) -> tuple[Course, ModuleInfo, LessonInfo] | None:
     """Where the learner should go on: the last lesson opened, or the next one after it if done."""
     if user.last_lesson_id is None:
         return None
@@ -190,4 +247,4 @@ def continue_target(user: User) -> tuple[Course, CourseModule, Lesson] | None:
         if nxt is None:
             return None  # the course is finished
         return course, nxt[0].module, nxt[1].lesson
-    return course, lesson.module, lesson
+    return course, found[0].module, found[1].lesson

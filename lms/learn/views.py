@@ -76,7 +76,8 @@ def lesson(course_id: str, module_key: str, lesson_key: str):
     following = flat[index + 1] if index + 1 < len(flat) else None
     services.remember_lesson(current_user, lesson_state.lesson)
     return render_template("learn/lesson.html", course=course, outline=outline, module_state=module_state,
-                           lesson_state=lesson_state, previous=previous, following=following)
+                           lesson_state=lesson_state, previous=previous, following=following,
+                           html=services.lesson_html(course, lesson_state.lesson.id))
 
 
 @bp.post("/courses/<course_id>/<module_key>/<lesson_key>/done")

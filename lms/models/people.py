@@ -74,7 +74,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    place: Mapped[Place | None] = relationship(lazy="joined")
+    place: Mapped[Place | None] = relationship()
 
     # Flask-Login keeps the id of the log-in session (not of the user) in the cookie, so that
     # logging out can end exactly that session on the server.
