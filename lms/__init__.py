@@ -80,9 +80,11 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.learn.views import bp as learn_bp
     from lms.admin.views import bp as admin_bp
     from lms.health import bp as health_bp
+    from lms.quiz.views import bp as quiz_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(quiz_bp)
     return app

@@ -104,7 +104,83 @@ def courses_sync():
         click.echo("Failed packages (their last good version, if any, stays online): " + ", ".join(report.failed))
 
 
+@click.group("quizzes", cls=AppGroup)
+def quizzes_group():
+    """Module quizzes: import question banks."""
+
+
+@quizzes_group.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", "course_id", required=True, help="Course id (its folder under the courses directory).")
+@click.option("--module", "module_key", required=True, help="Module id in the course's course.yaml.")
+@click.option("--replace", is_flag=True, help="Overwrite the module's existing question bank.")
+@click.option("--append", is_flag=True, help="Add the questions to the module's existing question bank.")
+def import_gift_command(file, course_id, module_key, replace, append):
+    """Convert a Moodle GIFT file into the module's question bank (quizzes/<module>.yaml)."""
+    import yaml
+
+    from lms.content.packages import MANIFEST, load_yaml, safe_package_path
+    from quizzes.bank import check_bank, plain
+    from quizzes.gift import parse_gift
+
+    if replace and append:
+        raise click.UsageError("choose --replace or --append, not both")
+    courses_dir = Path(current_app.config["COURSES_DIR"])
+    folder = safe_package_path(courses_dir, course_id)
+    if folder is None or not (folder / MANIFEST).is_file():
+        raise click.ClickException(f"no course package {course_id!r} in {courses_dir}")
+    manifest, problems = load_yaml(folder / MANIFEST, f"{course_id}/{MANIFEST}")
+    modules = manifest.get("modules") if isinstance(manifest, dict) else None
+    module = next((m for m in modules or [] if isinstance(m, dict) and m.get("id") == module_key), None)
+    if problems or module is None:
+        raise click.ClickException(f"the course {course_id!r} has no module {module_key!r} (check course.yaml)")
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: the file is not UTF-8 text; save it as UTF-8 and try again") from None
+    questions, errors = parse_gift(text)
+    if errors:
+        for error in errors:
+            click.echo(f"{file}:{error.line}: error: {error.message % error.params}", err=True)
+        raise click.ClickException(f"nothing imported: {len(errors)} question(s) use GIFT features that are not supported")
+    if not questions:
+        raise click.ClickException(f"{file}: no questions found")
+    bank_file = module.get("quiz") or f"quizzes/{module_key}.yaml"
+    target = safe_package_path(folder, bank_file)
+    if target is None:
+        raise click.ClickException(f"the module's quiz path {bank_file!r} is outside the package")
+    bank: dict = {"settings": {"shuffle_questions": True, "shuffle_options": True, "pass_percent": 70},
+                  "questions": []}
+    if target.exists():
+        if not (replace or append):
+            raise click.ClickException(f"{target} exists: add --replace to overwrite it or --append to add to it")
+        if append:
+            existing, problems = load_yaml(target, bank_file)
+            if problems or not isinstance(existing, dict):
+                raise click.ClickException(f"{target} cannot be read; fix it with 'courses check' first")
+            bank = plain(existing)
+            bank.setdefault("questions", [])
+    used = {q.get("id") for q in bank["questions"] if isinstance(q, dict)}
+    for question in questions:
+        base, n = question["id"], 2
+        while question["id"] in used:
+            question["id"] = f"{base[:55]}-{n}"
+            n += 1
+        used.add(question["id"])
+        bank["questions"].append(question)
+    _checked, problems = check_bank(bank)
+    if problems:
+        for problem in problems:
+            click.echo(f"{file}: error: {problem}", err=True)
+        raise click.ClickException("nothing imported: the converted bank is not valid")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    click.echo(f"Imported {len(questions)} question(s) into {target}. "
+               "Add explanations, then run 'courses check' and 'courses sync'.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(courses_group)
+    app.cli.add_command(quizzes_group)

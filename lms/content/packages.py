@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from lms.content.i18n import N_
+from quizzes.bank import Bank, check_bank
 
 MANIFEST = "course.yaml"
 FRAMEWORK = "framework.yaml"
@@ -130,6 +131,8 @@ class ModuleSpec:
     title_vi: str
     title_en: str | None
     lessons: list[LessonSpec]
+    bank: Bank | None = None
+    bank_file: str | None = None  # path inside the package
 
 
 @dataclass
@@ -518,8 +521,12 @@ def check_package(folder: Path, courses_dir: Path, framework: FrameworkSpec | No
                         lesson_problems.extend(lcheck.problems)
             if l_key and l_vi and l_minutes and text is not None:
                 lessons.append(LessonSpec(l_key, l_vi, l_en, PurePosixPath(l_file).as_posix(), l_minutes, text))
+        bank, bank_file = None, None
+        if m_key:
+            bank, bank_file, found = _load_bank(folder, courses_dir, raw, m_key, check)
+            lesson_problems.extend(found)
         if m_key and m_vi:
-            modules.append(ModuleSpec(m_key, m_vi, m_en, lessons))
+            modules.append(ModuleSpec(m_key, m_vi, m_en, lessons, bank, bank_file))
 
     all_problems = check.problems + lesson_problems
     if any(p.is_error for p in all_problems):
@@ -532,6 +539,47 @@ def check_package(folder: Path, courses_dir: Path, framework: FrameworkSpec | No
         package_hash=package_hash(folder),
     )
     return spec, all_problems
+
+
+def _load_bank(folder: Path, courses_dir: Path, module: LineDict, module_key: str, check: _Checker):
+    """The module's question bank: ``quiz:`` in the manifest, else ``quizzes/<module id>.yaml``."""
+    if "quiz" in module:
+        bank_file = module.get("quiz")
+        if not isinstance(bank_file, str) or not bank_file.strip():
+            check.error(module.line_of("quiz"), N_("'quiz' must be the path of the module's question bank"))
+            return None, None, []
+        path = safe_package_path(folder, bank_file)
+        if path is None or not path.is_file():
+            check.error(module.line_of("quiz"), N_("the question bank '%(file)s' does not exist"), file=bank_file)
+            return None, None, []
+    else:
+        bank_file = f"quizzes/{module_key}.yaml"
+        path = folder / bank_file
+        if not path.is_file():
+            return None, None, []
+    rel = _rel(path, courses_dir)
+    data, problems = load_yaml(path, rel)
+    if problems:
+        return None, bank_file, problems
+    bank_dir = PurePosixPath(bank_file).parent
+
+    def image_problem(src: str) -> str | None:
+        target = safe_package_path(folder, posixpath.normpath((bank_dir / src).as_posix()))
+        if target is None:
+            return N_("the image '%(src)s' points outside the package folder")
+        if not target.is_file():
+            return N_("the image file '%(src)s' does not exist")
+        if target.suffix.lower() not in IMAGE_TYPES:
+            return N_("the image '%(src)s' has an unsupported type")
+        return None
+
+    bank, found = check_bank(data, image_exists=image_problem)
+    problems = [Problem(rel, p.line, p.message, p.params) for p in found]
+    if bank is not None:
+        for question in bank.questions:
+            if "image" in question:  # stored as a path inside the package
+                question["image"] = posixpath.normpath((bank_dir / question["image"]).as_posix())
+    return bank, bank_file, problems
 
 
 def package_folders(courses_dir: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from lms.models import (
     CourseTargetGroup,
     Lesson,
     PackageProblem,
+    QuizQuestion,
 )
 from lms.models.base import utcnow
 
@@ -127,12 +128,38 @@ def _apply(spec: CourseSpec, course: Course | None) -> Course:
         for key, lesson in lessons.items():
             if key not in seen_lessons:
                 lesson.retired = True
+        _apply_bank(module, mspec)
     for key, module in existing.items():
         if key not in seen_modules:
             module.retired = True
             for lesson in module.lessons:
                 lesson.retired = True
     return course
+
+
+def _apply_bank(module: CourseModule, mspec) -> None:
+    """Store the module's quiz settings and questions; questions keep their ids across versions
+    (statistics and past attempts refer to them), removed ones are retired."""
+    if module.id is None:
+        db.session.flush()
+    existing = {q.key: q for q in db.session.scalars(select(QuizQuestion).where(QuizQuestion.module_id == module.id))}
+    if mspec.bank is None:
+        module.quiz_settings = None
+        for question in existing.values():
+            question.retired = True
+        return
+    module.quiz_settings = mspec.bank.settings.as_dict()
+    seen = set()
+    for position, data in enumerate(mspec.bank.questions):
+        question = existing.get(data["id"])
+        if question is None:
+            question = QuizQuestion(module_id=module.id, key=data["id"])
+            db.session.add(question)
+        question.position, question.type, question.data, question.retired = position, data["type"], data, False
+        seen.add(data["id"])
+    for key, question in existing.items():
+        if key not in seen:
+            question.retired = True
 
 
 def sync_packages(courses_dir: Path) -> SyncReport:

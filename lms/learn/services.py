@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
-from lms.models import Course, CourseModule, CourseTargetGroup, Lesson, LessonProgress, User
+from lms.models import Course, CourseModule, CourseTargetGroup, Lesson, LessonProgress, QuizAttempt, User
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class ModuleInfo:
     title_vi: str
     title_en: str | None
     lessons: tuple[LessonInfo, ...]
+    has_quiz: bool = False
 
 
 # course id → (package stamp, modules). A course's structure only changes when a new package
@@ -49,19 +50,20 @@ def course_structure(course: Course) -> tuple[ModuleInfo, ...]:
         return cached[1]
     rows = db.session.execute(
         select(CourseModule.id, CourseModule.key, CourseModule.title_vi, CourseModule.title_en,
-               Lesson.id, Lesson.key, Lesson.title_vi, Lesson.title_en, Lesson.minutes)
+               CourseModule.quiz_settings.is_not(None), Lesson.id, Lesson.key, Lesson.title_vi, Lesson.title_en, Lesson.minutes)
         .join(Lesson, Lesson.module_id == CourseModule.id)
         .where(CourseModule.course_id == course.id, CourseModule.retired.is_(False), Lesson.retired.is_(False))
         .order_by(CourseModule.position, Lesson.position)
     ).all()
     modules: list[ModuleInfo] = []
     lessons: dict[int, list[LessonInfo]] = {}
-    for m_id, m_key, m_vi, m_en, l_id, l_key, l_vi, l_en, minutes in rows:
+    for m_id, m_key, m_vi, m_en, has_quiz, l_id, l_key, l_vi, l_en, minutes in rows:
         if m_id not in lessons:
             lessons[m_id] = []
-            modules.append(ModuleInfo(m_id, m_key, m_vi, m_en, ()))
+            modules.append(ModuleInfo(m_id, m_key, m_vi, m_en, (), bool(has_quiz)))
         lessons[m_id].append(LessonInfo(l_id, l_key, l_vi, l_en, minutes))
-    structure = tuple(ModuleInfo(m.id, m.key, m.title_vi, m.title_en, tuple(lessons[m.id])) for m in modules)
+    structure = tuple(ModuleInfo(m.id, m.key, m.title_vi, m.title_en, tuple(lessons[m.id]), m.has_quiz)
+                      for m in modules)
     _structure_cache[course.id] = (stamp, structure)
     return structure
 
@@ -89,6 +91,7 @@ class ModuleState:
     lessons: list[LessonState]
     locked: bool = False
     blocked_by: ModuleInfo | None = None  # the earlier module to finish first
+    quiz_passed: bool = False
 
     @property
     def total(self) -> int:
@@ -103,8 +106,13 @@ class ModuleState:
         return 100.0 * self.done_count / self.total if self.total else 0.0
 
     @property
-    def is_done(self) -> bool:
+    def lessons_done(self) -> bool:
         return self.total > 0 and self.done_count == self.total
+
+    @property
+    def is_done(self) -> bool:
+        """All lessons done and, when the module has a quiz, the quiz passed."""
+        return self.lessons_done and (self.quiz_passed or not self.module.has_quiz)
 
     @property
     def started(self) -> bool:
@@ -169,9 +177,16 @@ def build_outline(course: Course, user_id: int | None) -> CourseOutline:
             .join(Lesson, Lesson.id == LessonProgress.lesson_id)
             .join(CourseModule, CourseModule.id == Lesson.module_id)
             .where(LessonProgress.user_id == user_id, CourseModule.course_id == course.id)))
+    passed: set[int] = set()
+    if user_id is not None and any(m.has_quiz for m in structure):
+        passed = set(db.session.scalars(
+            select(QuizAttempt.module_id).distinct()
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True),
+                   QuizAttempt.module_id.in_([m.id for m in structure]))))
     outline = CourseOutline(course)
     for module in structure:
-        outline.modules.append(ModuleState(module, [LessonState(lesson, lesson.id in done) for lesson in module.lessons]))
+        outline.modules.append(ModuleState(module, [LessonState(lesson, lesson.id in done) for lesson in module.lessons],
+                                           quiz_passed=module.id in passed))
     if course.sequential:
         blocker = None
         for state in outline.modules:
@@ -230,8 +245,9 @@ def remember_lesson(user: User, lesson: LessonInfo | Lesson) -> None:
         db.session.commit()
 
 
-def continue_target(user: User) -> tuple[Course, ModuleInfo, LessonInfo] | None:
-    """Where the learner should go on: the last lesson opened, or the next one after it if done."""
+def continue_target(user: User) -> tuple[Course, ModuleInfo, LessonInfo | None] | None:
+    """Where the learner should go on: the last lesson opened, or the next one after it if done,
+    or the module's quiz (lesson None) when its lessons are done but the quiz is not passed."""
     if user.last_lesson_id is None:
         return None
     lesson = db.session.get(Lesson, user.last_lesson_id)
@@ -243,6 +259,9 @@ def continue_target(user: User) -> tuple[Course, ModuleInfo, LessonInfo] | None:
     if found is None:
         return None
     if found[1].done:
+        for state in outline.modules:
+            if not state.locked and state.lessons_done and state.module.has_quiz and not state.quiz_passed:
+                return course, state.module, None
         nxt = outline.next_lesson()
         if nxt is None:
             return None  # the course is finished

@@ -100,6 +100,9 @@ def lesson_done(course_id: str, module_key: str, lesson_key: str):
     if module_state.is_done:
         flash(_("Well done! You have finished the module “%(module)s”.",
                 module=localized(module_state.module, "title")), "success")
+    if module_state.lessons_done and module_state.module.has_quiz and not module_state.quiz_passed:
+        flash(_("You have read every lesson of this module. Take its quiz to finish it."), "success")
+        return redirect(url_for("quiz.overview", course_id=course.id, module_key=module_state.module.key))
     nxt = outline.next_lesson()
     if nxt is None:
         return redirect(url_for("learn.course", course_id=course.id))

@@ -12,3 +12,4 @@ from lms.models.content import (  # noqa: F401
 from lms.models.people import LoginSession, Role, TargetGroup, User  # noqa: F401
 from lms.models.places import Place, PlaceKind  # noqa: F401
 from lms.models.progress import LessonProgress  # noqa: F401
+from lms.models.quiz import QuizAttempt, QuizQuestion, QuizResponse  # noqa: F401

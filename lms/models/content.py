@@ -98,6 +98,8 @@ class CourseModule(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     title_vi: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
+    # Quiz settings from the module's question bank (None: the module has no quiz).
+    quiz_settings: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # A module dropped from a newer package version is kept (with its learners' history)
     # but no longer shown or counted.
     retired: Mapped[bool] = mapped_column(Boolean, default=False)

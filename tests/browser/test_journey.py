@@ -37,7 +37,7 @@ def test_register_read_two_lessons_and_see_progress(browser, live_server, loaded
 
     page.goto(live_server + "/")
     text = page.content()
-    assert "Học tiếp từ chỗ bạn đã dừng" in text
+    assert "Học tiếp từ chỗ bạn đã dừng" in text  # continue: with the module's quiz
     assert "Đã xong 2 trên 4 bài học" in text
     assert outside == []
     context.close()

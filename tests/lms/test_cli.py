@@ -91,3 +91,48 @@ def test_courses_sync_command(app, runner):
     assert "added 2" in result.output
     with app.app_context():
         assert {c.id for c in db.session.scalars(select(Course))} == {"alpha", "beta"}
+
+
+GIFT = """// Ngân hàng thử
+::Cài đặt::Nên cài ứng dụng từ đâu? {=Từ CH Play hoặc App Store ~Từ link lạ ####Chỉ cài từ kho chính thức.}
+
+Công an gọi video để làm việc. {F}
+"""
+
+
+def test_import_gift_writes_a_valid_bank(app, runner, courses_dir, tmp_path):
+    gift = tmp_path / "bank.gift"
+    gift.write_text(GIFT, encoding="utf-8")
+    result = runner.invoke(args=["quizzes", "import-gift", str(gift), "--course", "alpha", "--module", "m2"])
+    assert result.exit_code == 0, result.output
+    assert (courses_dir / "alpha" / "quizzes" / "m2.yaml").is_file()
+    check = runner.invoke(args=["courses", "check"])
+    assert check.exit_code == 0, check.output
+    from lms.content.sync import sync_packages
+    from lms.models import QuizQuestion
+    with app.app_context():
+        sync_packages(courses_dir)
+        from lms.models import CourseModule
+        only = db.session.scalar(select(CourseModule).where(CourseModule.key == "m2"))
+        types = sorted(q.type for q in db.session.scalars(select(QuizQuestion).where(QuizQuestion.module_id == only.id)))
+        assert types == ["single_choice", "true_false"]
+    # Importing again needs --replace or --append.
+    again = runner.invoke(args=["quizzes", "import-gift", str(gift), "--course", "alpha", "--module", "m2"])
+    assert again.exit_code != 0 and "--replace" in again.output
+    appended = runner.invoke(args=["quizzes", "import-gift", str(gift), "--course", "alpha", "--module", "m2", "--append"])
+    assert appended.exit_code == 0, appended.output
+    import yaml
+    bank = yaml.safe_load((courses_dir / "alpha" / "quizzes" / "m2.yaml").read_text(encoding="utf-8"))
+    assert [q["id"] for q in bank["questions"]] == ["cai-dat", "cong-an-goi-video-de-lam-viec", "cai-dat-2",
+                                                     "cong-an-goi-video-de-lam-viec-2"]
+
+
+def test_import_gift_refuses_unsupported_features_and_writes_nothing(app, runner, courses_dir, tmp_path):
+    gift = tmp_path / "bank.gift"
+    gift.write_text(GIFT + "\nViết cảm nghĩ của bạn. {}\n", encoding="utf-8")
+    result = runner.invoke(args=["quizzes", "import-gift", str(gift), "--course", "alpha", "--module", "m2"])
+    assert result.exit_code != 0
+    assert f"{gift}:6: error: essay questions" in result.output
+    assert not (courses_dir / "alpha" / "quizzes").exists()
+    unknown = runner.invoke(args=["quizzes", "import-gift", str(gift), "--course", "alpha", "--module", "nope"])
+    assert unknown.exit_code != 0 and "no module 'nope'" in unknown.output

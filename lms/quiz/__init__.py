@@ -1,0 +1,1 @@
+"""Module quizzes: attempts, grading, review and statistics (engine in quizzes/)."""

@@ -1,0 +1,229 @@
+"""Quiz attempts as plain functions: start, save, submit (graded exactly once), statistics."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from lms.content.i18n import N_
+from lms.extensions import db
+from lms.models import CourseModule, QuizAttempt, QuizQuestion, QuizResponse, User
+from lms.models.base import utcnow
+from quizzes.bank import Bank, QuizSettings
+from quizzes.engine import DrawnQuestion, draw, grade, parse_answers
+from quizzes.registry import get_type
+
+# Answers that arrive this long after the time limit are still graded in full (a slow
+# connection must not cost a learner their attempt). Later, only the answers saved before the
+# time limit count.
+GRACE = timedelta(seconds=60)
+
+
+class QuizError(Exception):
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
+
+
+def settings_of(module: CourseModule) -> QuizSettings:
+    return QuizSettings(**module.quiz_settings)
+
+
+def bank_of(module: CourseModule) -> Bank:
+    questions = db.session.scalars(select(QuizQuestion).where(
+        QuizQuestion.module_id == module.id, QuizQuestion.retired.is_(False)).order_by(QuizQuestion.position)).all()
+    return Bank(settings_of(module), [q.data for q in questions])
+
+
+def attempts_of(user_id: int, module_id: int) -> list[QuizAttempt]:
+    return list(db.session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id).order_by(QuizAttempt.number)))
+
+
+@dataclass
+class StartCheck:
+    allowed: bool
+    reason: str | None = None
+    params: dict | None = None
+    wait_until: datetime | None = None
+
+
+def can_start(module: CourseModule, attempts: list[QuizAttempt], now: datetime | None = None) -> StartCheck:
+    settings = settings_of(module)
+    now = now or utcnow()
+    submitted = [a for a in attempts if a.status == "submitted"]
+    if settings.max_attempts and len(submitted) >= settings.max_attempts:
+        return StartCheck(False, N_("You have used all %(n)s attempts of this quiz."), {"n": settings.max_attempts})
+    if settings.wait_minutes and submitted:
+        wait_until = submitted[-1].submitted_at + timedelta(minutes=settings.wait_minutes)
+        if wait_until > now:
+            return StartCheck(False, N_("You can try again after a short rest: at %(time)s."), {}, wait_until)
+    return StartCheck(True)
+
+
+def open_attempt(attempts: list[QuizAttempt]) -> QuizAttempt | None:
+    return next((a for a in attempts if a.status == "open"), None)
+
+
+def start_attempt(user: User, module: CourseModule, rng: random.Random | None = None) -> QuizAttempt:
+    """Start (or return the open) attempt: questions and option order are drawn now and stored."""
+    attempts = attempts_of(user.id, module.id)
+    existing = open_attempt(attempts)
+    if existing is not None:
+        return existing
+    check = can_start(module, attempts)
+    if not check.allowed:
+        raise QuizError(check.reason, **(check.params or {}))
+    settings = settings_of(module)
+    bank = bank_of(module)
+    if not bank.questions:
+        raise QuizError(N_("This quiz has no questions yet."))
+    drawn = draw(bank, rng)
+    now = utcnow()
+    attempt = QuizAttempt(
+        user_id=user.id, module_id=module.id, number=(attempts[-1].number + 1) if attempts else 1,
+        status="open", started_at=now,
+        deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None,
+        pass_percent=settings.pass_percent, show_answers=settings.show_answers, max_attempts=settings.max_attempts,
+        questions=[{"id": q.id, "spec": q.spec, "order": q.order} for q in drawn], answers={})
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def drawn_of(attempt: QuizAttempt) -> list[DrawnQuestion]:
+    return [DrawnQuestion(q["id"], q["spec"], q["order"]) for q in attempt.questions]
+
+
+def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None) -> bool:
+    """Keep answers without submitting (only while the attempt is open and in time)."""
+    now = now or utcnow()
+    answers = parse_answers(drawn_of(attempt), form, ignore=FORM_FIELDS)  # AnswerError: nothing stored
+    if attempt.deadline_at is not None and now > attempt.deadline_at:
+        return False
+    result = db.session.execute(update(QuizAttempt).where(
+        QuizAttempt.id == attempt.id, QuizAttempt.status == "open").values(answers=answers, saved_at=now))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+FORM_FIELDS = frozenset({"csrf_token", "action", "attempt"})
+
+
+def submit_attempt(attempt_id: int, form: dict[str, list[str]], now: datetime | None = None) -> QuizAttempt | None:
+    """Grade and close an attempt. Returns None when it was already submitted (a double click,
+    a second tab, a retried request): exactly one submission is ever graded."""
+    now = now or utcnow()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    drawn = drawn_of(attempt)
+    answers = parse_answers(drawn, form, ignore=FORM_FIELDS)  # AnswerError before anything is written
+    late = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    if late:
+        answers = dict(attempt.answers or {})  # only what was saved before the time limit
+    result = grade(drawn, answers, attempt.pass_percent)
+    claimed = db.session.execute(update(QuizAttempt).where(
+        QuizAttempt.id == attempt_id, QuizAttempt.status == "open").values(
+        status="submitted", submitted_at=now, answers=answers, score=result.percent, passed=result.passed, late=late))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return None
+    for position, (question, graded) in enumerate(zip(drawn, result.results)):
+        qtype = get_type(question.spec["type"])
+        db.session.add(QuizResponse(attempt_id=attempt_id, question_key=question.id, position=position,
+                                    score=graded.score, chosen=qtype.describe_answer(question.spec, graded.answer)))
+    db.session.commit()
+    db.session.expire(attempt)
+    return attempt
+
+
+def may_show_answers(attempt: QuizAttempt, attempts: list[QuizAttempt]) -> bool:
+    """Whether the review may show the correct answers, by the quiz's setting."""
+    if attempt.status != "submitted":
+        return False
+    rule = attempt.show_answers
+    if rule == "after_attempt":
+        return True
+    if rule == "after_pass":
+        return any(a.passed for a in attempts)
+    if rule == "after_last_attempt":
+        submitted = [a for a in attempts if a.status == "submitted"]
+        return bool(attempt.max_attempts) and len(submitted) >= attempt.max_attempts or any(a.passed for a in attempts)
+    return False
+
+
+@dataclass
+class QuestionStats:
+    key: str
+    prompt: str
+    type: str
+    attempts: int
+    share_correct: float
+    most_chosen_wrong: str | None
+    most_chosen_wrong_count: int
+    discrimination: float | None
+
+
+def question_statistics(module: CourseModule) -> list[QuestionStats]:
+    """Per question of a module's quiz: how many answered it, the share fully correct, the wrong
+    answer chosen most, and a discrimination index (share correct among the top 27% of attempts
+    by total score minus the share among the bottom 27%; near 0 or negative flags a bad question)."""
+    rows = db.session.execute(
+        select(QuizResponse.question_key, QuizResponse.score, QuizResponse.chosen, QuizAttempt.id, QuizAttempt.score)
+        .join(QuizAttempt, QuizAttempt.id == QuizResponse.attempt_id)
+        .where(QuizAttempt.module_id == module.id, QuizAttempt.status == "submitted")).all()
+    totals = sorted({(attempt_score or 0.0, attempt_id) for _k, _s, _c, attempt_id, attempt_score in rows})
+    group = max(1, round(len(totals) * 0.27)) if len(totals) >= 4 else 0
+    bottom = {a for _s, a in totals[:group]}
+    top = {a for _s, a in totals[-group:]} if group else set()
+    questions = {q.key: q for q in db.session.scalars(select(QuizQuestion).where(QuizQuestion.module_id == module.id))}
+    by_key: dict[str, list] = {}
+    for key, score, chosen, attempt_id, _total in rows:
+        by_key.setdefault(key, []).append((score, chosen or [], attempt_id))
+    stats = []
+    for key, question in sorted(questions.items(), key=lambda kv: kv[1].position):
+        answers = by_key.get(key, [])
+        correct = [s >= 0.999999 for s, _c, _a in answers]
+        wrong_counts: dict[str, int] = {}
+        right_ids = set(_correct_ids(question.data))
+        for score, chosen, _a in answers:
+            if score < 0.999999:
+                for choice in chosen:
+                    if choice not in right_ids:
+                        wrong_counts[choice] = wrong_counts.get(choice, 0) + 1
+        worst = max(wrong_counts.items(), key=lambda kv: kv[1]) if wrong_counts else (None, 0)
+        discrimination = None
+        if group:
+            up = [s >= 0.999999 for s, _c, a in answers if a in top]
+            down = [s >= 0.999999 for s, _c, a in answers if a in bottom]
+            if up and down:
+                discrimination = round(sum(up) / len(up) - sum(down) / len(down), 2)
+        stats.append(QuestionStats(
+            key=key, prompt=question.data.get("prompt", ""), type=question.type, attempts=len(answers),
+            share_correct=(sum(correct) / len(correct)) if correct else 0.0,
+            most_chosen_wrong=_choice_label(question.data, worst[0]), most_chosen_wrong_count=worst[1],
+            discrimination=discrimination))
+    return stats
+
+
+def _correct_ids(spec: dict) -> list[str]:
+    if spec.get("type") in ("single_choice", "multiple_choice"):
+        return [str(o["id"]) for o in spec.get("options", []) if o.get("correct") is True]
+    if spec.get("type") == "true_false":
+        return ["true" if spec.get("answer") else "false"]
+    return []
+
+
+def _choice_label(spec: dict, choice: str | None) -> str | None:
+    if choice is None:
+        return None
+    for option in spec.get("options", []) or []:
+        if str(option.get("id")) == choice:
+            return str(option.get("text"))
+    return choice
+
+
+def count_submitted(module_id: int) -> int:
+    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
+        QuizAttempt.module_id == module_id, QuizAttempt.status == "submitted")) or 0

@@ -1,0 +1,1 @@
+"""Built-in question types; each module registers one type."""
