@@ -59,15 +59,21 @@ def course(course_id: str):
     return render_template("learn/course.html", course=course, outline=outline)
 
 
-@bp.get("/courses/<course_id>/<module_key>/<lesson_key>")
-@login_required
-def lesson(course_id: str, module_key: str, lesson_key: str):
+def _find_lesson(course_id: str, module_key: str, lesson_key: str):
+    """(course, outline, module state, lesson state) for the current learner, or 404."""
     course = _get_course(course_id)
     outline = services.build_outline(course, current_user.id)
     found = outline.find(module_key, lesson_key)
     if found is None:
         abort(404)
-    module_state, lesson_state = found
+    return course, outline, found[0], found[1]
+
+
+@bp.get("/courses/<course_id>/<module_key>/<lesson_key>")
+@login_required
+def lesson(course_id: str, module_key: str, lesson_key: str):
+    course, outline, module_state, lesson_state = _find_lesson(course_id, module_key, lesson_key)
+    found = (module_state, lesson_state)
     if module_state.locked:
         return render_template("learn/locked.html", course=course, outline=outline, state=module_state), 403
     flat = outline.flat()
@@ -83,12 +89,7 @@ def lesson(course_id: str, module_key: str, lesson_key: str):
 @bp.post("/courses/<course_id>/<module_key>/<lesson_key>/done")
 @login_required
 def lesson_done(course_id: str, module_key: str, lesson_key: str):
-    course = _get_course(course_id)
-    outline = services.build_outline(course, current_user.id)
-    found = outline.find(module_key, lesson_key)
-    if found is None:
-        abort(404)
-    module_state, lesson_state = found
+    course, _outline, module_state, lesson_state = _find_lesson(course_id, module_key, lesson_key)
     if module_state.locked:
         abort(403)
     services.mark_done(current_user, lesson_state.lesson)
