@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +28,12 @@ def test_register_read_two_lessons_and_see_progress(browser, live_server, loaded
     # The course for the citizens' group comes first.
     page.get_by_role("link", name="Khóa Alpha").first.click()
     page.get_by_role("link", name="Bắt đầu khóa học").click()
-    assert page.get_by_role("heading", name="Bài một").is_visible()
-    image = page.get_by_role("img", name="Nút nguồn ở cạnh phải điện thoại")
-    assert image.is_visible()
+    expect(page.get_by_role("heading", name="Bài một")).to_be_visible()
+    # The picture is lazy-loaded: wait for it rather than racing the network.
+    expect(page.get_by_role("img", name="Nút nguồn ở cạnh phải điện thoại")).to_be_visible(timeout=15000)
 
     page.get_by_role("button", name="Tôi đã học xong bài này").click()
-    assert page.get_by_role("heading", name="Bài hai").is_visible()
+    expect(page.get_by_role("heading", name="Bài hai")).to_be_visible()
     page.get_by_role("button", name="Tôi đã học xong bài này").click()
 
     page.goto(live_server + "/")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def test_fail_review_retry_pass(browser, live_server, loaded, make_user):
     answer_all(page, right=False)
     page.get_by_role("button", name="Nộp bài để chấm").click()
     assert "0 %" in page.content() and "Chưa đạt" in page.content()
-    assert page.get_by_text("Chỉ cài từ kho ứng dụng chính thức.").is_visible()  # the review explains
+    expect(page.get_by_text("Chỉ cài từ kho ứng dụng chính thức.")).to_be_visible()  # the review explains
 
     page.get_by_role("link", name="Làm lại").first.click()
     page.get_by_role("button", name="Làm lại").click()
