@@ -102,8 +102,8 @@ def read_settings(data: Mapping, problems: list) -> QuizSettings:
 
 
 def check_bank(data: Any, *, image_exists=None) -> tuple[Bank | None, list[BankProblem]]:
-    """Check a bank read from YAML. ``image_exists(path) -> str | None`` checks an image path
-    (returns an error message template, or None when the picture is fine)."""
+    """Check a bank read from YAML. ``image_exists(path) -> (message, params) | None`` checks an
+    image path (a message template and its parameters, or None when the picture is fine)."""
     problems: list[BankProblem] = []
     if not isinstance(data, Mapping):
         return None, [BankProblem(1, N_("a question bank must be a mapping with 'settings' and 'questions'"))]
@@ -153,7 +153,8 @@ def check_bank(data: Any, *, image_exists=None) -> tuple[Bank | None, list[BankP
             if image_exists is not None:
                 error = image_exists(str(spec["image"]))
                 if error:
-                    problems.append(BankProblem(line_of(spec, "image"), error, {"src": spec["image"]}))
+                    message, params = error
+                    problems.append(BankProblem(line_of(spec, "image"), message, params))
         for problem in qtype.validate(spec):
             problems.append(BankProblem(problem.line or line_of(spec), problem.message, {**problem.params, "q": n}))
         if len(problems) == before:

@@ -348,6 +348,22 @@ def safe_package_path(folder: Path, relative: str) -> Path | None:
     return path
 
 
+def image_problem(folder: Path, base: PurePosixPath, src: str) -> tuple[str, dict] | None:
+    """What is wrong with the picture ``src`` (relative to ``base`` inside the package), as a
+    message template and its parameters; None when the picture is fine."""
+    target = safe_package_path(folder, posixpath.normpath((base / src).as_posix()))
+    if target is None:
+        return N_("the image '%(src)s' points outside the package folder"), {"src": src}
+    if not target.is_file():
+        return N_("the image file '%(src)s' does not exist"), {"src": src}
+    if target.suffix.lower() not in IMAGE_TYPES:
+        return (N_("the image '%(src)s' has an unsupported type; use %(types)s"),
+                {"src": src, "types": ", ".join(sorted(IMAGE_TYPES))})
+    if target.stat().st_size > MAX_IMAGE_BYTES:
+        return N_("the image '%(src)s' is larger than 1 MB; make it smaller for slow connections"), {"src": src}
+    return None
+
+
 def _check_lesson_markdown(folder: Path, courses_dir: Path, lesson_path: Path, text: str, check: _Checker):
     """Look at a lesson's images and links line by line."""
     base = PurePosixPath(lesson_path.relative_to(folder).as_posix()).parent
@@ -364,18 +380,9 @@ def _check_lesson_markdown(folder: Path, courses_dir: Path, lesson_path: Path, t
             if "://" in src or src.startswith(("/", "data:")):
                 check.error(number, N_("the image '%(src)s' must be a file inside the package, not an address"), src=src)
                 continue
-            target_rel = (base / src).as_posix()
-            target_rel = posixpath.normpath(target_rel)
-            target = safe_package_path(folder, target_rel)
-            if target is None:
-                check.error(number, N_("the image '%(src)s' points outside the package folder"), src=src)
-            elif not target.is_file():
-                check.error(number, N_("the image file '%(src)s' does not exist"), src=src)
-            elif target.suffix.lower() not in IMAGE_TYPES:
-                check.error(number, N_("the image '%(src)s' has an unsupported type; use %(types)s"),
-                            src=src, types=", ".join(sorted(IMAGE_TYPES)))
-            elif target.stat().st_size > MAX_IMAGE_BYTES:
-                check.error(number, N_("the image '%(src)s' is larger than 1 MB; make it smaller for slow connections"), src=src)
+            found = image_problem(folder, base, src)
+            if found:
+                check.error(number, found[0], **found[1])
         for match in LINK_RE.finditer(line):
             href = match.group("href").strip().lower()
             if ":" in href.split("/")[0] and not href.startswith(("http:", "https:", "mailto:", "tel:")):
@@ -563,17 +570,7 @@ def _load_bank(folder: Path, courses_dir: Path, module: LineDict, module_key: st
         return None, bank_file, problems
     bank_dir = PurePosixPath(bank_file).parent
 
-    def image_problem(src: str) -> str | None:
-        target = safe_package_path(folder, posixpath.normpath((bank_dir / src).as_posix()))
-        if target is None:
-            return N_("the image '%(src)s' points outside the package folder")
-        if not target.is_file():
-            return N_("the image file '%(src)s' does not exist")
-        if target.suffix.lower() not in IMAGE_TYPES:
-            return N_("the image '%(src)s' has an unsupported type")
-        return None
-
-    bank, found = check_bank(data, image_exists=image_problem)
+    bank, found = check_bank(data, image_exists=lambda src: image_problem(folder, bank_dir, src))
     problems = [Problem(rel, p.line, p.message, p.params) for p in found]
     if bank is not None:
         for question in bank.questions:

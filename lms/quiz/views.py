@@ -33,6 +33,12 @@ def _module(course_id: str, module_key: str):
     return course, module
 
 
+def _module_state(course, module: CourseModule):
+    """The learner's state of the module (lessons done, locked, quiz passed)."""
+    outline = learn.build_outline(course, current_user.id)
+    return next(m for m in outline.modules if m.module.id == module.id)
+
+
 def _attempt_for_owner(attempt_id: int) -> QuizAttempt:
     """The attempt if it is the current learner's own; 404 otherwise (never reveal others')."""
     attempt = db.session.get(QuizAttempt, attempt_id)
@@ -57,8 +63,7 @@ def _form() -> dict[str, list[str]]:
 @login_required
 def overview(course_id: str, module_key: str):
     course, module = _module(course_id, module_key)
-    outline = learn.build_outline(course, current_user.id)
-    state = next(m for m in outline.modules if m.module.id == module.id)
+    state = _module_state(course, module)
     attempts = services.attempts_of(current_user.id, module.id)
     check = services.can_start(module, attempts)
     wait_text = format_datetime(check.wait_until, "HH:mm dd/MM/yyyy") if check.wait_until else None
@@ -72,8 +77,7 @@ def overview(course_id: str, module_key: str):
 @login_required
 def start(course_id: str, module_key: str):
     course, module = _module(course_id, module_key)
-    outline = learn.build_outline(course, current_user.id)
-    state = next(m for m in outline.modules if m.module.id == module.id)
+    state = _module_state(course, module)
     if state.locked:
         abort(403)
     try:
@@ -154,8 +158,7 @@ def review(attempt_id: int):
     items = _questions_for_page(attempt, attempt.answers or {}, show_solution=show)
     for item, question in zip(items, attempt.questions):
         item["score"] = scores.get(question["id"], 0.0)
-    outline = learn.build_outline(course, current_user.id)
-    state = next((m for m in outline.modules if m.module.id == module.id), None)
+    state = _module_state(course, module)
     return render_template("quiz/review.html", attempt=attempt, module=module, course=course, items=items,
                            show=show, state=state, check=services.can_start(module, attempts))
 
