@@ -262,3 +262,30 @@ def test_statistics_for_teachers_only(app, client, learner, make_user):
         assert stats["cai-tu-dau"].attempts == 5
         assert stats["cai-tu-dau"].share_correct == pytest.approx(0.4)
         assert stats["cai-tu-dau"].discrimination == 1.0
+
+
+def test_question_with_a_picture_shows_it_on_the_attempt_and_the_review(app, client, learner, courses_dir):
+    (courses_dir / "beta" / "images").mkdir()
+    (courses_dir / "beta" / "images" / "tin-nhan.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+        encoding="utf-8")
+    bank = courses_dir / "beta" / "quizzes" / "only.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("questions:\n", (
+        "questions:\n"
+        "  - id: tin-nhan-la\n"
+        "    type: true_false\n"
+        "    prompt: \"Tin nhắn trong hình là thật.\"\n"
+        "    image: ../images/tin-nhan.svg\n"
+        "    image_alt: \"Tin nhắn báo trúng thưởng kèm đường link lạ\"\n"
+        "    answer: false\n"
+        "    explanation: \"Tin báo trúng thưởng kèm link lạ là lừa đảo.\"\n"), 1), encoding="utf-8")
+    from lms.content.sync import sync_packages
+    with app.app_context():
+        assert not [p for p in sync_packages(courses_dir).problems if p.is_error]
+    attempt_id, page = start(client)
+    assert 'alt="Tin nhắn báo trúng thưởng kèm đường link lạ"' in page
+    assert "/courses/beta/files/images/tin-nhan.svg" in page
+    assert submit(client, attempt_id, {}).status_code == 302
+    review = client.get(f"/quiz/attempts/{attempt_id}/review")
+    assert review.status_code == 200
+    assert 'alt="Tin nhắn báo trúng thưởng kèm đường link lạ"' in review.get_data(as_text=True)
