@@ -169,9 +169,9 @@ def import_gift_command(file, course_id, module_key, replace, append):
         used.add(question["id"])
         bank["questions"].append(question)
     _checked, problems = check_bank(bank)
-    if problems:
-        for problem in problems:
-            click.echo(f"{file}: error: {problem}", err=True)
+    for problem in problems:
+        click.echo(f"{file}: {'error' if problem.is_error else 'warning'}: {problem}", err=True)
+    if any(p.is_error for p in problems):
         raise click.ClickException("nothing imported: the converted bank is not valid")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")

@@ -123,7 +123,7 @@ def check_bank(data: Any, *, image_exists=None) -> tuple[Bank | None, list[BankP
         if not isinstance(spec, Mapping):
             problems.append(BankProblem(line_of(data, "questions"), N_("question %(n)s must be a mapping"), where))
             continue
-        before = len(problems)
+        before = sum(p.is_error for p in problems)
         qid = str(spec.get("id", ""))
         if not QUESTION_ID_RE.match(qid):
             problems.append(BankProblem(line_of(spec, "id") if "id" in spec else line_of(spec),
@@ -156,13 +156,14 @@ def check_bank(data: Any, *, image_exists=None) -> tuple[Bank | None, list[BankP
                     message, params = error
                     problems.append(BankProblem(line_of(spec, "image"), message, params))
         for problem in qtype.validate(spec):
-            problems.append(BankProblem(problem.line or line_of(spec), problem.message, {**problem.params, "q": n}))
-        if len(problems) == before:
+            problems.append(BankProblem(problem.line or line_of(spec), problem.message, {**problem.params, "q": n},
+                                        problem.is_error))
+        if sum(p.is_error for p in problems) == before:
             questions.append(plain(spec))
     if settings.draw is not None and questions and settings.draw > len(raw):
         problems.append(BankProblem(line_of(data.get("settings", {}), "draw"),
                                     N_("settings: 'draw' is %(draw)s but the bank has only %(count)s questions"),
                                     {"draw": settings.draw, "count": len(raw)}))
-    if problems:
+    if any(p.is_error for p in problems):
         return None, problems
-    return Bank(settings, questions), []
+    return Bank(settings, questions), problems  # warnings only

@@ -17,11 +17,13 @@ def N_(message: str) -> str:  # noqa: N802 - marks a message for translation whe
 @dataclass(frozen=True)
 class BankProblem:
     """Something wrong in a question bank. ``message`` is an English template with %(name)s
-    placeholders; the application translates it where it is shown."""
+    placeholders; the application translates it where it is shown. A warning (``is_error``
+    false) points at a weak question but does not stop the bank from loading."""
 
     line: int | None
     message: str
     params: dict = field(default_factory=dict)
+    is_error: bool = True
 
     def __str__(self) -> str:
         return self.message % self.params

@@ -571,7 +571,7 @@ def _load_bank(folder: Path, courses_dir: Path, module: LineDict, module_key: st
     bank_dir = PurePosixPath(bank_file).parent
 
     bank, found = check_bank(data, image_exists=lambda src: image_problem(folder, bank_dir, src))
-    problems = [Problem(rel, p.line, p.message, p.params) for p in found]
+    problems = [Problem(rel, p.line, p.message, p.params, is_error=p.is_error) for p in found]
     if bank is not None:
         for question in bank.questions:
             if "image" in question:  # stored as a path inside the package

@@ -73,7 +73,29 @@ def test_gift_supported_types():
     assert questions[0]["id"] == "cai-dat" and questions[0]["explanation"] == "Chỉ cài từ kho chính thức."
     assert questions[3]["answer"] == 3 and questions[3]["tolerance"] == 2
     bank, problems = check_bank({"questions": questions})
-    assert problems == [] and len(bank.questions) == 7
+    assert len(bank.questions) == 7
+    # Two right options, one wrong: loads, with a warning that ticking everything earns credit.
+    assert [(p.is_error, p.params["q"]) for p in problems] == [(False, 7)]
+
+
+def test_multiple_choice_with_more_right_than_wrong_options_is_a_warning():
+    text = BANK.replace("""    type: single_choice
+    prompt: "Hai"
+    options:
+      - {id: a, text: "x", correct: true}
+      - {id: b, text: "y"}""", """    type: multiple_choice
+    prompt: "Hai"
+    options:
+      - {id: a, text: "x", correct: true}
+      - {id: b, text: "y", correct: true}
+      - {id: c, text: "z"}""")
+    bank, problems = check_bank(load(text))
+    assert bank is not None and len(bank.questions) == 3
+    assert [(p.line, p.is_error, str(p)) for p in problems] == [
+        (12, False, "question 2: 2 right options but only 1 wrong ones; ticking every option would earn credit. "
+                    "Add wrong options until there are at least as many as right ones")]
+    balanced, problems = check_bank(load(text.replace('{id: c, text: "z"}', '{id: c, text: "z"}\n      - {id: d, text: "w"}')))
+    assert balanced is not None and problems == []
 
 
 def test_gift_unsupported_features_name_their_line():
