@@ -1,13 +1,14 @@
-"""Run the benchmarks and print their figures: `make bench` (BENCH_ARGS="--only lesson")."""
+"""Run the benchmarks and print their figures: `make bench`, or one of them with
+`make bench BENCH_ARGS="--only quiz --seconds 10"`."""
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
 
-from bench import lesson_page
+from bench import lesson_page, quiz_submit
 
-BENCHMARKS = {"lesson": lesson_page.run}
+BENCHMARKS = {"lesson": lesson_page.run, "quiz": quiz_submit.run}
 
 
 def main() -> int:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from lms.content.i18n import N_
 from lms.extensions import db
@@ -38,8 +40,11 @@ def bank_of(module: CourseModule) -> Bank:
 
 
 def attempts_of(user_id: int, module_id: int) -> list[QuizAttempt]:
+    """A learner's attempts at a module quiz, oldest first. The stored questions and answers (the
+    bulk of each row) load only when a caller reads them."""
     return list(db.session.scalars(select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id).order_by(QuizAttempt.number)))
+        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id).order_by(QuizAttempt.number)
+        .options(defer(QuizAttempt.questions), defer(QuizAttempt.answers))))
 
 
 @dataclass
@@ -89,7 +94,14 @@ def start_attempt(user: User, module: CourseModule, rng: random.Random | None = 
         pass_percent=settings.pass_percent, show_answers=settings.show_answers, max_attempts=settings.max_attempts,
         questions=[{"id": q.id, "spec": q.spec, "order": q.order} for q in drawn], answers={})
     db.session.add(attempt)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double click started the same attempt number at the same moment
+        db.session.rollback()
+        existing = open_attempt(attempts_of(user.id, module.id))
+        if existing is None:
+            raise
+        return existing
     return attempt
 
 

@@ -289,3 +289,34 @@ def test_question_with_a_picture_shows_it_on_the_attempt_and_the_review(app, cli
     review = client.get(f"/quiz/attempts/{attempt_id}/review")
     assert review.status_code == 200
     assert 'alt="Tin nhắn báo trúng thưởng kèm đường link lạ"' in review.get_data(as_text=True)
+
+
+def test_two_threads_starting_at_once_share_one_attempt(app, learner):
+    """A double click on "Start" opens one attempt, not two (nor an error)."""
+    with app.app_context():
+        module_id = db.session.scalar(select(CourseModule.id).where(CourseModule.key == "only"))
+    barrier = threading.Barrier(2)
+    started, failures = [], []
+
+    def starter():
+        with app.app_context():
+            from lms.models import User
+            user = db.session.get(User, learner)
+            module = db.session.get(CourseModule, module_id)
+            barrier.wait()
+            try:
+                started.append(services.start_attempt(user, module).id)
+            except Exception as exc:  # noqa: BLE001 - the test reports any failure
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=starter) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert len(started) == 2 and started[0] == started[1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
