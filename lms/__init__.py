@@ -81,10 +81,12 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.admin.views import bp as admin_bp
     from lms.health import bp as health_bp
     from lms.quiz.views import bp as quiz_bp
+    from lms.certificates import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(certificates_bp)
     return app

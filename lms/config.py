@@ -43,6 +43,18 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
+    # Public certificate checks (and badge assertions), per address: enough for a hall of
+    # people scanning QR codes, far too few to guess a 60-bit code.
+    VERIFY_LIMIT_PER_ADDRESS = "60 per minute; 1000 per day"
+    # The site's public address, e.g. https://lopso.example.gov.vn, used in QR codes and badges.
+    # Empty: the address the request arrived on.
+    PUBLIC_URL = ""
+    # Issuing body until an administrator sets it under Administration → Issuing body.
+    ISSUER_NAME = ""
+    ISSUER_PLACE = ""
+    ISSUER_SIGNER_TITLE = ""
+    ISSUER_SIGNER_NAME = ""
+    ISSUER_NATIONAL_HEADER = True
     # Demo data is seeded by `make run` when the database is empty, unless LMS_DEMO=0.
     DEMO = 1
     # Site name shown in the header.

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lms.auth.services import NewUser, create_user
 from lms.extensions import db
-from lms.models import Place, PlaceKind, Role, TargetGroup, User
+from lms.models import IssuingBody, Place, PlaceKind, Role, TargetGroup, User
 
 # Readable without ambiguity when printed and typed (no 0/O, 1/l/I).
 _ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
@@ -62,6 +62,10 @@ def seed_demo(instance_path: Path) -> list[tuple[str, str, str]]:
         create_user(NewUser(username=username, full_name=full_name, password=password, role=role,
                             target_group=group, place_id=villages[i % len(villages)].id))
         logins.append((role.value, username, password))
+    if db.session.get(IssuingBody, 1) is None:
+        # A sample issuing body; an administrator replaces it under Certificates → Issuing body.
+        db.session.add(IssuingBody(id=1, name="Ủy ban nhân dân xã Krông Á (mẫu)", place="Krông Á",
+                                   signer_title="Chủ tịch", signer_name="Người ký mẫu", national_header=True))
     db.session.commit()
     path = instance_path / "demo-logins.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -44,6 +44,7 @@ class SyncReport:
     failed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    certificates_issued: int = 0
 
 
 def _record_problems(package: str, problems: list[Problem]) -> None:
@@ -205,4 +206,8 @@ def sync_packages(courses_dir: Path) -> SyncReport:
     db.session.execute(delete(PackageProblem).where(
         PackageProblem.package.not_in(present | {FRAMEWORK_PACKAGE})))
     db.session.commit()
+    # A new version can complete a course for learners (a module removed, a quiz dropped).
+    from lms.certificates.services import issue_for_course
+    for course_id in report.updated:
+        report.certificates_issued += issue_for_course(course_id)
     return report

@@ -235,6 +235,11 @@ def mark_done(user: User, lesson: LessonInfo | Lesson) -> bool:
     except IntegrityError:  # the same click arrived twice at once
         db.session.rollback()
         return False
+    # The last lesson read after every quiz was passed completes the course.
+    from lms.certificates.services import issue_if_complete
+    course_id = db.session.scalar(select(CourseModule.course_id).join(Lesson, Lesson.module_id == CourseModule.id)
+                                  .where(Lesson.id == lesson.id))
+    issue_if_complete(user.id, course_id)
     return True
 
 

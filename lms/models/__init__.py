@@ -1,4 +1,6 @@
 """Database models, one module per area. Importing this package registers every table."""
+from lms.models.audit import AuditEntry  # noqa: F401
+from lms.models.certificates import Certificate, IssuingBody  # noqa: F401
 from lms.models.content import (  # noqa: F401
     Competence,
     CompetenceArea,
@@ -13,3 +15,4 @@ from lms.models.people import LoginSession, Role, TargetGroup, User  # noqa: F40
 from lms.models.places import Place, PlaceKind  # noqa: F401
 from lms.models.progress import LessonProgress  # noqa: F401
 from lms.models.quiz import QuizAttempt, QuizQuestion, QuizResponse  # noqa: F401
+from lms.models.teaching import ClassGroup, ClassMember, ClassTeacher  # noqa: F401
