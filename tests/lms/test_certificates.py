@@ -237,7 +237,7 @@ def test_pdf_text_keeps_every_diacritic(app, client, make_user, loaded, issuer, 
     fonts = {str(f) for f in reader.pages[0]["/Resources"]["/Font"].values()}
     assert fonts  # embedded fonts only
     for font in reader.pages[0]["/Resources"]["/Font"].values():
-        assert "SourceSans" in str(font.get_object()["/BaseFont"])
+        assert "SourceSansPro" in str(font.get_object()["/BaseFont"])
 
 
 def test_pdf_qr_code_holds_the_verification_address(app, client, make_user, loaded, issuer):
