@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from bench import lesson_page, quiz_submit
+from bench import certificates, lesson_page, quiz_submit
 
-BENCHMARKS = {"lesson": lesson_page.run, "quiz": quiz_submit.run}
+BENCHMARKS = {"lesson": lesson_page.run, "quiz": quiz_submit.run, "certificates": certificates.run}
 
 
 def main() -> int:

@@ -35,6 +35,10 @@ INK = (30 / 255, 30 / 255, 30 / 255)
 
 _registered = False
 _lock = threading.Lock()
+# ReportLab's font objects keep the state of the subset being written, shared by every
+# document: two threads writing PDFs at once corrupt each other's subsets. One PDF at a time
+# costs little, since Python runs one thread at a time anyway.
+_render_lock = threading.Lock()
 
 
 def _register_fonts() -> None:
@@ -95,8 +99,13 @@ class _Page:
 
 def render(certificate: Certificate, verify_url: str, labels: dict[str, str]) -> bytes:
     """The PDF of a certificate. ``labels`` are the printed words, already in Vietnamese
-    (``lms.certificates.views.pdf_labels``)."""
+    (``lms.certificates.views.pdf_labels``). Safe to call from several threads."""
     _register_fonts()
+    with _render_lock:
+        return _render(certificate, verify_url, labels)
+
+
+def _render(certificate: Certificate, verify_url: str, labels: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     width, height = landscape(A4)
     c = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1, invariant=1,

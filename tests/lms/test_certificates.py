@@ -488,3 +488,40 @@ def test_teacher_downloads_the_class_certificates_as_one_zip(app, client, make_u
     post_form(client, "/logout", {}, form_url="/")
     login(client, "hv0")
     assert client.get(f"/classes/{class_id}/certificates.zip").status_code == 403
+
+
+def test_pdfs_made_by_several_threads_at_once_are_all_whole(app, make_user, loaded, issuer):
+    """A threaded server renders PDFs side by side; each must come out complete and readable."""
+    learner = make_user(full_name="Đặng Thị Ửng Quỳnh")
+    complete_beta(app, learner)
+    code = certificate_of(app, learner).display_code
+    barrier = threading.Barrier(6)
+    outputs, failures = [], []
+
+    def render():
+        with app.test_request_context():
+            from lms.certificates.views import render_pdf
+            cert = services.by_code(code)
+            barrier.wait()
+            try:
+                for _ in range(3):
+                    outputs.append(render_pdf(cert))
+            except Exception as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    import sys
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads very often, as a busy server would
+    try:
+        threads = [threading.Thread(target=render) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == [] and len(outputs) == 18
+    for data in outputs:
+        assert "Đặng Thị Ửng Quỳnh" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
