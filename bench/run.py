@@ -6,9 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from bench import certificates, lesson_page, quiz_submit
+from bench import certificates, class_progress, lesson_page, quiz_submit
 
-BENCHMARKS = {"lesson": lesson_page.run, "quiz": quiz_submit.run, "certificates": certificates.run}
+BENCHMARKS = {"lesson": lesson_page.run, "quiz": quiz_submit.run, "certificates": certificates.run,
+              "class": class_progress.run}
 
 
 def main() -> int:

@@ -82,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.health import bp as health_bp
     from lms.quiz.views import bp as quiz_bp
     from lms.certificates import bp as certificates_bp
+    from lms.teach import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
@@ -89,4 +90,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(teach_bp)
     return app

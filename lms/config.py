@@ -46,6 +46,8 @@ class Defaults:
     # Public certificate checks (and badge assertions), per address: enough for a hall of
     # people scanning QR codes, far too few to guess a 60-bit code.
     VERIFY_LIMIT_PER_ADDRESS = "60 per minute; 1000 per day"
+    # Joining a class with a code, per address: a class hall of people, not a guessing script.
+    JOIN_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
     # The site's public address, e.g. https://lopso.example.gov.vn, used in QR codes and badges.
     # Empty: the address the request arrived on.
     PUBLIC_URL = ""

@@ -139,9 +139,12 @@ def account():
 @limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_failed)
 def change_password():
     form = PasswordChangeForm()
+    first_password = current_user.password_hash is None  # signed in with a one-time code
+    if first_password:
+        del form.current
     if form.validate_on_submit():
         from werkzeug.security import check_password_hash
-        if not current_user.password_hash or not check_password_hash(current_user.password_hash, form.current.data):
+        if not first_password and not check_password_hash(current_user.password_hash, form.current.data):
             form.current.errors.append(_("The current password is not right."))
         else:
             try:
@@ -155,4 +158,4 @@ def change_password():
                 flash(_("Your password is changed. Other phones and computers where you were logged in are logged out."), "success")
                 return redirect(url_for("auth.account"))
     status = 400 if form.errors else 200
-    return render_template("auth/password.html", form=form), status
+    return render_template("auth/password.html", form=form, first_password=first_password), status

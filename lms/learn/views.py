@@ -40,7 +40,10 @@ def home():
     mine, others = services.visible_courses(group)
     progress = services.progress_by_course(current_user.id, [c.id for c in mine + others])
     target = services.continue_target(current_user)
-    return render_template("learn/home.html", mine=mine, others=others, progress=progress, target=target)
+    from lms.teach.services import assigned_to, pending_mentors
+    assigned = assigned_to(current_user) if current_user.is_learner else []
+    return render_template("learn/home.html", mine=mine, others=others, progress=progress, target=target,
+                           assigned=assigned, mentor_requests=pending_mentors(current_user))
 
 
 @bp.get("/courses")

@@ -15,4 +15,13 @@ from lms.models.people import LoginSession, Role, TargetGroup, User  # noqa: F40
 from lms.models.places import Place, PlaceKind  # noqa: F401
 from lms.models.progress import LessonProgress  # noqa: F401
 from lms.models.quiz import QuizAttempt, QuizQuestion, QuizResponse  # noqa: F401
-from lms.models.teaching import ClassGroup, ClassMember, ClassTeacher  # noqa: F401
+from lms.models.teaching import (  # noqa: F401
+    Assignment,
+    AssignmentLearner,
+    ClassGroup,
+    ClassMember,
+    ClassTeacher,
+    GuidanceSession,
+    Mentorship,
+    SignInCode,
+)

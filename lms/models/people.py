@@ -69,6 +69,8 @@ class User(UserMixin, db.Model):
     birth_year: Mapped[int | None] = mapped_column(Integer)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A digital ambassador (Đại sứ số) who guides neighbours; marked by a teacher or administrator.
+    is_mentor: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     locale: Mapped[str | None] = mapped_column(String(8))
     last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

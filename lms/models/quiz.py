@@ -51,6 +51,8 @@ class QuizAttempt(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when a teacher ran the quiz with the learner at their side; shown in every report.
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     responses: Mapped[list[QuizResponse]] = relationship(cascade="all, delete-orphan", order_by="QuizResponse.position")
 

@@ -11,9 +11,10 @@ from werkzeug.exceptions import BadRequest
 from lms.extensions import db
 from lms.learn import services as learn
 from lms.learn.views import _get_course
-from lms.models import CourseModule, QuizAttempt, Role
+from lms.models import CourseModule, QuizAttempt, Role, User
 from lms.models.base import utcnow
 from lms.quiz import services
+from lms.certificates.services import teaches
 from lms.security import roles_required
 from quizzes.base import AnswerError
 from quizzes.engine import field_name
@@ -33,18 +34,28 @@ def _module(course_id: str, module_key: str):
     return course, module
 
 
-def _module_state(course, module: CourseModule):
+def _module_state(course, module: CourseModule, user_id: int | None = None):
     """The learner's state of the module (lessons done, locked, quiz passed)."""
-    outline = learn.build_outline(course, current_user.id)
+    outline = learn.build_outline(course, user_id or current_user.id)
     return next(m for m in outline.modules if m.module.id == module.id)
 
 
 def _attempt_for_owner(attempt_id: int) -> QuizAttempt:
-    """The attempt if it is the current learner's own; 404 otherwise (never reveal others')."""
+    """The attempt if it is the current learner's own, or one their teacher runs with them at
+    their side (an assisted attempt); 404 otherwise (never reveal others')."""
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
+    if attempt is None:
         abort(404)
-    return attempt
+    if attempt.user_id == current_user.id:
+        return attempt
+    if attempt.assisted_by_id == current_user.id and teaches(current_user.id, attempt.user_id):
+        return attempt
+    abort(404)
+
+
+def _assisted_learner(attempt: QuizAttempt) -> User | None:
+    """The learner, when the teacher is the one looking at the attempt (assisted)."""
+    return db.session.get(User, attempt.user_id) if attempt.user_id != current_user.id else None
 
 
 def _bad_request(message: str):
@@ -115,6 +126,7 @@ def attempt(attempt_id: int):
     if attempt.deadline_at is not None:
         remaining = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
     return render_template("quiz/attempt.html", attempt=attempt, module=module, course=course, remaining=remaining,
+                           assisted_learner=_assisted_learner(attempt),
                            items=_questions_for_page(attempt, attempt.answers or {}))
 
 
@@ -152,14 +164,15 @@ def review(attempt_id: int):
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
     module = db.session.get(CourseModule, attempt.module_id)
     course = _get_course(module.course_id)
-    attempts = services.attempts_of(current_user.id, module.id)
+    attempts = services.attempts_of(attempt.user_id, module.id)
     show = services.may_show_answers(attempt, attempts)
     scores = {r.question_key: r.score for r in attempt.responses}
     items = _questions_for_page(attempt, attempt.answers or {}, show_solution=show)
     for item, question in zip(items, attempt.questions):
         item["score"] = scores.get(question["id"], 0.0)
-    state = _module_state(course, module)
+    state = _module_state(course, module, attempt.user_id)
     return render_template("quiz/review.html", attempt=attempt, module=module, course=course, items=items,
+                           assisted_learner=_assisted_learner(attempt),
                            show=show, state=state, check=services.can_start(module, attempts))
 
 
