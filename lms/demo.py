@@ -51,17 +51,40 @@ def _place(name: str, kind: PlaceKind, parent: Place | None) -> Place:
     return place
 
 
+def _demo_class(teacher: User, learners: list[User], village: Place) -> None:
+    """A sample class of the demo teacher with every demo learner, and one assignment when the
+    VNeID course is loaded (so the teacher's grid and the learners' "Assigned to you" show)."""
+    from datetime import date, timedelta
+
+    from lms.models import Assignment, ClassMember, Course
+    from lms.teach.services import create_class
+
+    group = create_class(teacher, "Lớp mẫu: kỹ năng số thôn 1", village.id, None, "Tối thứ Ba, 19:00, nhà văn hóa thôn",
+                         None)
+    for learner in learners:
+        db.session.add(ClassMember(class_id=group.id, user_id=learner.id))
+    course = db.session.get(Course, "vneid-cho-nguoi-dan")
+    if course is not None and course.modules:
+        first = min((m for m in course.modules if not m.retired), key=lambda m: m.position)
+        db.session.add(Assignment(class_id=group.id, course_id=course.id, module_id=first.id,
+                                  due_on=date.today() + timedelta(days=14), created_by_id=teacher.id,
+                                  note="Học trước buổi học tới."))
+
+
 def seed_demo(instance_path: Path) -> list[tuple[str, str, str]]:
     """Create the demo places and accounts; returns (role, username, password) per account."""
     province = _place(DEMO_PLACES["province"], PlaceKind.PROVINCE, None)
     commune = _place(DEMO_PLACES["commune"], PlaceKind.COMMUNE, province)
     villages = [_place(name, PlaceKind.VILLAGE, commune) for name in DEMO_PLACES["villages"]]
     logins = []
+    users = {}
     for i, (role, username, full_name, group) in enumerate(DEMO_USERS):
         password = random_password()
-        create_user(NewUser(username=username, full_name=full_name, password=password, role=role,
-                            target_group=group, place_id=villages[i % len(villages)].id))
+        users[username] = create_user(NewUser(username=username, full_name=full_name, password=password, role=role,
+                                              target_group=group, place_id=villages[i % len(villages)].id))
         logins.append((role.value, username, password))
+    db.session.flush()
+    _demo_class(users["giaovien"], [u for u in users.values() if u.role == Role.LEARNER], villages[0])
     if db.session.get(IssuingBody, 1) is None:
         # A sample issuing body; an administrator replaces it under Certificates → Issuing body.
         db.session.add(IssuingBody(id=1, name="Ủy ban nhân dân xã Krông Á (mẫu)", place="Krông Á",

@@ -418,6 +418,7 @@ class Cell:
     lessons_done: int = 0
     best_score: float | None = None
     assisted: bool = False
+    assisted_by: str | None = None  # the teacher's name, when a quiz was done with their help
 
 
 @dataclass
@@ -492,21 +493,25 @@ def progress_grid(group: ClassGroup) -> Grid:
     quiz = {(u, m): (best, passed, assisted) for u, m, best, passed, assisted in db.session.execute(
         select(QuizAttempt.user_id, QuizAttempt.module_id, func.max(QuizAttempt.score),
                func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
-               func.max(case((QuizAttempt.assisted_by_id.is_not(None), 1), else_=0)))
+               func.max(QuizAttempt.assisted_by_id))
         .where(QuizAttempt.module_id.in_(module_ids), QuizAttempt.user_id.in_(member_ids),
                QuizAttempt.status == "submitted")
         .group_by(QuizAttempt.user_id, QuizAttempt.module_id))}
+    helper_ids = {a for _b, _p, a in quiz.values() if a is not None}
+    helpers = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(helper_ids))).all()) \
+        if helper_ids else {}
     for user in learners:
         for index, column in enumerate(columns):
             a = column.assignment
             if a.chosen_only and user.id not in chosen.get(a.id, set()):
                 continue
             done = done_counts.get((user.id, column.module.id), 0)
-            best, passed, assisted = quiz.get((user.id, column.module.id), (None, 0, 0))
+            best, passed, assisted = quiz.get((user.id, column.module.id), (None, 0, None))
             lessons_all = column.lessons > 0 and done >= column.lessons
             finished = lessons_all and (passed == 1 or not column.has_quiz)
             state = "done" if finished else ("in_progress" if done or best is not None else "not_started")
-            grid.cells[(user.id, index)] = Cell(state, done, best, bool(assisted))
+            grid.cells[(user.id, index)] = Cell(state, done, best, assisted is not None,
+                                                helpers.get(assisted) if assisted is not None else None)
     return grid
 
 

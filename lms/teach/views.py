@@ -363,7 +363,7 @@ def _export_rows(group: ClassGroup):
     header = [_("Full name"), _("Username"), _("Village")]
     for column in grid.columns:
         title = f"{column.course.title_vi} – {column.module.title_vi}"
-        header += [title, _("Lessons done"), _("Best quiz score, %"), _("Assisted")]
+        header += [title, _("Lessons done"), _("Best quiz score, %"), _("Assisted by")]
     header.append(_("Modules done"))
     rows = []
     for user in grid.learners:
@@ -374,7 +374,7 @@ def _export_rows(group: ClassGroup):
             else:
                 row += [str(STATE_LABELS[cell.state]), cell.lessons_done,
                         round(cell.best_score, 1) if cell.best_score is not None else None,
-                        _("Yes") if cell.assisted else ""]
+                        cell.assisted_by or ""]
         row.append(grid.done_count(user))
         rows.append(row)
     return grid, header, rows
@@ -570,4 +570,8 @@ def _helpers():
         place = db.session.get(Place, place_id) if place_id else None
         return place.name if place else ""
 
-    return {"class_group_label": group_label, "place_name": place_name}
+    def teacher_name(user_id):
+        user = db.session.get(User, user_id) if user_id else None
+        return user.full_name if user else ""
+
+    return {"class_group_label": group_label, "place_name": place_name, "teacher_name": teacher_name}

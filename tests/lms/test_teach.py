@@ -388,7 +388,9 @@ def test_teacher_runs_a_quiz_with_the_learner_and_it_is_marked_assisted(app, cli
     with app.app_context():
         grid = services.progress_grid(db.session.get(ClassGroup, class_id))
         cell = grid.row(db.session.get(User, people["an"]))[0]
-        assert cell.assisted and cell.best_score == 100.0
+        assert cell.assisted and cell.assisted_by == "Cô Giáo Lan" and cell.best_score == 100.0
+    export = client.get(f"/teach/classes/{class_id}/progress.csv").get_data(as_text=True)
+    assert "Assisted by" in export and "Cô Giáo Lan" in export
     logout(client)
     login(client, "thaykhac")  # not their teacher
     assert client.get(attempt_url + "/review").status_code == 404
