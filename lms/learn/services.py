@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
@@ -235,12 +236,22 @@ def mark_done(user: User, lesson: LessonInfo | Lesson) -> bool:
     except IntegrityError:  # the same click arrived twice at once
         db.session.rollback()
         return False
+    note_activity(user.id)
     # The last lesson read after every quiz was passed completes the course.
     from lms.certificates.services import issue_if_complete
     course_id = db.session.scalar(select(CourseModule.course_id).join(Lesson, Lesson.module_id == CourseModule.id)
                                   .where(Lesson.id == lesson.id))
     issue_if_complete(user.id, course_id)
     return True
+
+
+def note_activity(user_id: int) -> None:
+    """Keep the day the person last learned something (written at most once a day)."""
+    today = date.today()
+    db.session.execute(update(User).where(User.id == user_id, or_(User.last_active_on.is_(None),
+                                                                   User.last_active_on != today))
+                       .values(last_active_on=today))
+    db.session.commit()
 
 
 def remember_lesson(user: User, lesson: LessonInfo | Lesson) -> None:

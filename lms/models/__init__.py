@@ -1,4 +1,5 @@
 """Database models, one module per area. Importing this package registers every table."""
+from lms.models.admin import ApiToken, Target  # noqa: F401
 from lms.models.audit import AuditEntry  # noqa: F401
 from lms.models.certificates import Certificate, IssuingBody  # noqa: F401
 from lms.models.content import (  # noqa: F401

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -65,12 +65,18 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.LEARNER)
     target_group: Mapped[TargetGroup | None] = mapped_column(_enum(TargetGroup, "target_group"), index=True)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"), index=True)
-    household_code: Mapped[str | None] = mapped_column(String(30))
+    household_code: Mapped[str | None] = mapped_column(String(30), index=True)
     birth_year: Mapped[int | None] = mapped_column(Integer)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # A digital ambassador (Đại sứ số) who guides neighbours; marked by a teacher or administrator.
     is_mentor: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The last day the person learned something (a lesson done, a quiz sent): "active" counts.
+    last_active_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Personal data: a learner may ask for deletion; deleting anonymizes the account and keeps
+    # its anonymous progress so that counts and targets stay right.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
     last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -147,6 +147,8 @@ def submit_attempt(attempt_id: int, form: dict[str, list[str]], now: datetime | 
                                     score=graded.score, chosen=qtype.describe_answer(question.spec, graded.answer)))
     db.session.commit()
     db.session.expire(attempt)
+    from lms.learn.services import note_activity
+    note_activity(attempt.user_id)
     if result.passed:  # passing the last quiz may complete the course
         from lms.certificates.services import issue_if_complete
         module = db.session.get(CourseModule, attempt.module_id)
