@@ -6,10 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from bench import certificates, class_progress, lesson_page, quiz_submit
+from bench import admin_scale, catalogue, certificates, class_progress, lesson_page, quiz_submit
 
 BENCHMARKS = {"lesson": lesson_page.run, "quiz": quiz_submit.run, "certificates": certificates.run,
-              "class": class_progress.run}
+              "class": class_progress.run, "admin": admin_scale.run, "catalogue": catalogue.run}
 
 
 def main() -> int:

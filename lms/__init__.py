@@ -75,6 +75,10 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    from lms.admin.cli import register as register_admin_commands
+    register_admin_commands(app)
+    from lms.reports.cli import register as register_report_commands
+    register_report_commands(app)
 
     from lms.auth.views import bp as auth_bp
     from lms.learn.views import bp as learn_bp
@@ -91,4 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(teach_bp)
+    from lms.api import bp as api_bp
+    app.register_blueprint(api_bp)
+    from lms.reports import bp as reports_bp
+    app.register_blueprint(reports_bp)
     return app

@@ -92,6 +92,18 @@ def courses_check(directory):
         sys.exit(1)
 
 
+@courses_group.command("report")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Courses directory (default: COURSES_DIR).")
+def courses_report(directory):
+    """Per course and in total: lessons, words, sentence length, questions by type, explanations, pictures."""
+    from lms.content.report import format_table, report
+    reports, errors = report(directory or Path(current_app.config["COURSES_DIR"]))
+    click.echo(format_table(reports))
+    for error in errors:
+        click.echo(error, err=True)
+
+
 @courses_group.command("sync")
 def courses_sync():
     """Load new and changed packages into the database; broken ones are reported and skipped."""

@@ -48,6 +48,8 @@ class Defaults:
     VERIFY_LIMIT_PER_ADDRESS = "60 per minute; 1000 per day"
     # Joining a class with a code, per address: a class hall of people, not a guessing script.
     JOIN_LIMIT_PER_ADDRESS = "20 per minute; 200 per day"
+    # The read-only API, per token.
+    API_LIMIT_PER_TOKEN = "120 per minute"
     # The site's public address, e.g. https://lopso.example.gov.vn, used in QR codes and badges.
     # Empty: the address the request arrived on.
     PUBLIC_URL = ""

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["group_label"] = lambda g: str(GROUP_LABELS[TargetGroup(g)]) if g else ""
     app.jinja_env.globals["role_label"] = lambda r: str(ROLE_LABELS[Role(r)])
+    app.jinja_env.globals["endpoint_exists"] = lambda endpoint: endpoint in app.view_functions
 
     @app.context_processor
     def shared():

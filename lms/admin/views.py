@@ -50,3 +50,5 @@ def sync():
             added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged),
             failed=len(report.failed)), "success" if not report.failed else "warning")
     return redirect(url_for("admin.courses"))
+
+from lms.admin import import_views, manage  # noqa: E402,F401  (imports; people, targets, audit log, API tokens)

@@ -159,3 +159,26 @@ def change_password():
                 return redirect(url_for("auth.account"))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form, first_password=first_password), status
+
+
+@bp.get("/account/data.json")
+@login_required
+def my_data():
+    """Everything kept about the signed-in person, as a JSON file to keep."""
+    import json
+
+    from flask import Response
+
+    from lms.admin.services import my_data as collect
+    body = json.dumps(collect(current_user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="du-lieu-cua-toi.json"', "Cache-Control": "private, no-store"})
+
+
+@bp.post("/account/delete-request")
+@login_required
+def delete_request():
+    from lms.admin.services import request_deletion
+    request_deletion(current_user)
+    flash(_("Your request is recorded. An administrator will delete your data; your anonymous learning records stay in the statistics."), "success")
+    return redirect(url_for("auth.account"))

@@ -8,7 +8,18 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
-from lms.models import Course, CourseModule, CourseTargetGroup, Lesson, LessonProgress, QuizAttempt, User
+from lms.models import (
+    Competence,
+    CompetenceArea,
+    Course,
+    CourseCompetence,
+    CourseModule,
+    CourseTargetGroup,
+    Lesson,
+    LessonProgress,
+    QuizAttempt,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -223,6 +234,22 @@ def visible_courses(target_group: str | None) -> tuple[list[Course], list[Course
     mine = [c for c in courses if c.id in group_ids]
     others = [c for c in courses if c.id not in group_ids]
     return mine, others
+
+
+def framework_areas() -> list[CompetenceArea]:
+    return list(db.session.scalars(select(CompetenceArea).order_by(CompetenceArea.position)))
+
+
+def filtered_courses(group: str | None, area: str | None) -> list[Course]:
+    """Open courses for a target group and/or teaching a competence of a framework area."""
+    stmt = select(Course).where(Course.enabled.is_(True), Course.available.is_(True))
+    if group:
+        stmt = stmt.where(Course.id.in_(select(CourseTargetGroup.course_id).where(CourseTargetGroup.target_group == group)))
+    if area:
+        codes = select(Competence.code).where(Competence.area_code == area)
+        stmt = stmt.where(Course.id.in_(select(CourseCompetence.course_id).where(
+            or_(CourseCompetence.competence_code.in_(codes), CourseCompetence.competence_code == area))))
+    return list(db.session.scalars(stmt.order_by(Course.title_vi)))
 
 
 def mark_done(user: User, lesson: LessonInfo | Lesson) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
@@ -13,7 +13,8 @@ from lms.content.packages import IMAGE_TYPES, safe_package_path
 from lms.extensions import db
 from lms.i18n import localized
 from lms.learn import services
-from lms.models import Course
+from lms.models import Course, TargetGroup
+from lms.models.people import GROUP_LABELS
 
 bp = Blueprint("learn", __name__)
 
@@ -49,10 +50,22 @@ def home():
 @bp.get("/courses")
 def catalogue():
     group = current_user.target_group.value if current_user.is_authenticated and current_user.target_group else None
-    mine, others = services.visible_courses(group)
+    want_group = request.args.get("group", "")
+    want_area = request.args.get("area", "")
+    areas = services.framework_areas()
+    if want_group not in {g.value for g in TargetGroup}:
+        want_group = ""
+    if want_area not in {a.code for a in areas}:
+        want_area = ""
+    if want_group or want_area:
+        mine, others = [], services.filtered_courses(want_group or None, want_area or None)
+    else:
+        mine, others = services.visible_courses(group)
     progress = services.progress_by_course(current_user.id, [c.id for c in mine + others]) \
         if current_user.is_authenticated else {}
-    return render_template("learn/catalogue.html", mine=mine, others=others, progress=progress)
+    return render_template("learn/catalogue.html", mine=mine, others=others, progress=progress, areas=areas,
+                           want_group=want_group, want_area=want_area, groups=GROUP_LABELS,
+                           filtered=bool(want_group or want_area))
 
 
 @bp.get("/courses/<course_id>")

@@ -174,3 +174,17 @@ def test_learner_progress_is_their_own(app, make_user, loaded):
     with app.app_context():
         two_id = db.session.scalar(select(User.id).where(User.username == "hainguoi"))
         assert progress_by_course(two_id, ["alpha"]) == {"alpha": (0, 4)}
+
+
+def test_catalogue_filters_by_group_and_framework_area_and_shows_minutes(client, loaded):
+    client.set_cookie("lang", "en")
+    everything = client.get("/courses").get_data(as_text=True)
+    assert "Alpha course" in everything and "Beta course" in everything and "About 20 minutes" in everything
+    officials = client.get("/courses?group=officials").get_data(as_text=True)
+    assert "Beta course" in officials and "Alpha course" not in officials
+    devices = client.get("/courses?area=0").get_data(as_text=True)  # alpha teaches 0.1
+    assert "Alpha course" in devices and "Beta course" not in devices
+    none = client.get("/courses?group=officials&area=0").get_data(as_text=True)
+    assert "No course matches." in none
+    ignored = client.get("/courses?group=<script>&area=zz").get_data(as_text=True)
+    assert "Alpha course" in ignored and "<script>" not in ignored
