@@ -194,7 +194,19 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
 # ---- CSV ----------------------------------------------------------------------------------------
 
 
+_HAS_ILLEGAL = ILLEGAL_CHARACTERS_RE.search
+
+
 def _csv_cell(value: Any, tz: tzinfo) -> str:
+    # The common cases first and inline: a report writes hundreds of thousands of cells.
+    kind = type(value)
+    if kind is str:
+        text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+        if _HAS_ILLEGAL(text):
+            text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
