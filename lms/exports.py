@@ -583,3 +583,10 @@ def content_disposition(filename: str) -> str:
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_") or "download"
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def ascii_slug(text: str, fallback: str = "tep") -> str:
+    """A file-name piece from Vietnamese text: "Lớp Đắk Lắk" → "lop-dak-lak"."""
+    plain = unicodedata.normalize("NFKD", (text or "").replace("Đ", "D").replace("đ", "d"))
+    plain = plain.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or fallback

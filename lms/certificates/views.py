@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
-import unicodedata
 import zipfile
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,6 +17,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
+from lms import exports
 from lms.certificates import badges, bp, codes, pdf, services
 from lms.extensions import db, limiter
 from lms.models import Certificate, ClassGroup, ClassMember, ClassTeacher, Course, Role, TargetGroup
@@ -108,9 +107,7 @@ def _number(value: float) -> str:
 
 
 def _filename(certificate: Certificate) -> str:
-    ascii_name = unicodedata.normalize("NFKD", certificate.learner_name.replace("Đ", "D").replace("đ", "d"))
-    ascii_name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode()).strip("-").lower()
-    return f"chung-nhan-{certificate.display_code}-{ascii_name or 'hoc-vien'}.pdf"
+    return f"chung-nhan-{certificate.display_code}-{exports.ascii_slug(certificate.learner_name, 'hoc-vien')}.pdf"
 
 
 def render_pdf(certificate: Certificate) -> bytes:
@@ -237,9 +234,9 @@ def class_zip(class_id: int):
     if not certificates:
         flash(_("No learner of this class has a certificate yet."), "info")
         return redirect(request.referrer or url_for("learn.home"))
-    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", group.name.lower()).encode("ascii", "ignore").decode())
+    slug = exports.ascii_slug(group.name, str(group.id))
     return Response(zip_of(certificates), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="chung-nhan-lop-{slug.strip("-") or group.id}.zip"',
+        "Content-Disposition": f'attachment; filename="chung-nhan-lop-{slug}.zip"',
         "Cache-Control": "private, no-store"})
 
 

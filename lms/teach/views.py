@@ -6,8 +6,6 @@ Every class route goes through ``_class_or_404``: a teacher reaches only classes
 (administrators reach all); anything else is a 404, so class ids are not confirmed."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -380,11 +378,6 @@ def _export_rows(group: ClassGroup):
     return grid, header, rows
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "lop"
-
-
 @bp.get("/teach/classes/<int:class_id>/progress.<fmt>")
 @roles_required(Role.TEACHER, Role.ADMIN)
 def progress_download(class_id: int, fmt: str):
@@ -394,7 +387,7 @@ def progress_download(class_id: int, fmt: str):
     _grid, header, rows = _export_rows(group)
     title = _("Class progress: %(name)s", name=group.name)
     subtitle = _("Downloaded %(date)s", date=format_date(date.today(), "dd/MM/yyyy"))
-    name = f"tien-do-{_slug(group.name)}-{date.today().isoformat()}.{fmt}"
+    name = f"tien-do-{exports.ascii_slug(group.name, 'lop')}-{date.today().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
     if fmt == "csv":
         return Response(exports.csv_stream([[title], [subtitle]], header, rows), mimetype="text/csv", headers=headers)
