@@ -78,8 +78,14 @@ def make_app(schema, tmp_path, courses_dir):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
+def app_config() -> dict:
+    """Extra configuration for the ``app`` fixture; a test module may override it."""
+    return {}
+
+
+@pytest.fixture
+def app(make_app, app_config):
+    app = make_app(**app_config)
     with app.app_context():
         _clean()
     limiter.reset()

@@ -28,3 +28,18 @@ class Auth:
 
     def logout(self):
         return post_form(self.client, "/logout", {}, form_url="/")
+
+
+PASSWORD = "mật khẩu dài 123"  # the make_user fixture's password
+
+
+def log_in(client, username: str, password: str = PASSWORD, lang: str | None = None):
+    """Log in through the form (and choose the interface language); returns the response."""
+    response = post_form(client, "/login", {"username": username, "password": password})
+    if lang:
+        client.set_cookie("lang", lang)
+    return response
+
+
+def log_out(client):
+    return post_form(client, "/logout", {}, form_url="/")

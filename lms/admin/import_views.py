@@ -141,6 +141,19 @@ def _gone(endpoint: str):
     return redirect(url_for(endpoint))
 
 
+def _kept(token: str, kind: str, start: str):
+    """(description, file bytes, None) of a kept upload, or (None, None, a redirect back to the
+    upload form ``start``) when it has expired or was already imported."""
+    meta = _meta(token, kind)
+    if meta is None:
+        return None, None, _gone(start)
+    data = _upload(token)
+    if data is None:
+        flash(_("This file was already imported."), "info")
+        return None, None, redirect(url_for(start))
+    return meta, data, None
+
+
 def _upload(token: str) -> bytes | None:
     try:
         return (_store() / f"{token}.upload").read_bytes()
@@ -237,13 +250,9 @@ def _render_people_preview(token: str, preview: imports.Preview, mode: str):
 @bp.get("/people/import/<token>")
 @roles_required(Role.ADMIN)
 def people_import_preview(token: str):
-    meta = _meta(token, "people")
-    if meta is None:
-        return _gone("admin.people_import")
-    data = _upload(token)
-    if data is None:
-        flash(_("This file was already imported."), "info")
-        return redirect(url_for("admin.people_import"))
+    meta, data, stop = _kept(token, "people", "admin.people_import")
+    if stop is not None:
+        return stop
     try:
         preview = imports.preview_people(data, meta["filename"], meta.get("commune_id"))
     except imports.ImportFileError as exc:
@@ -255,13 +264,9 @@ def people_import_preview(token: str):
 @bp.post("/people/import/<token>/commit")
 @roles_required(Role.ADMIN)
 def people_import_commit(token: str):
-    meta = _meta(token, "people")
-    if meta is None:
-        return _gone("admin.people_import")
-    data = _upload(token)
-    if data is None:
-        flash(_("This file was already imported."), "info")
-        return redirect(url_for("admin.people_import"))
+    meta, data, stop = _kept(token, "people", "admin.people_import")
+    if stop is not None:
+        return stop
     mode = request.form.get("mode") or meta.get("mode") or "all_or_nothing"
     if mode not in imports.MODES:
         abort(400)
@@ -351,13 +356,9 @@ def _render_units_preview(token: str, preview: imports.UnitsPreview):
 @bp.get("/units/import/<token>")
 @roles_required(Role.ADMIN)
 def units_import_preview(token: str):
-    meta = _meta(token, "units")
-    if meta is None:
-        return _gone("admin.units_import")
-    data = _upload(token)
-    if data is None:
-        flash(_("This file was already imported."), "info")
-        return redirect(url_for("admin.units_import"))
+    meta, data, stop = _kept(token, "units", "admin.units_import")
+    if stop is not None:
+        return stop
     try:
         preview = imports.preview_units(data, meta["filename"])
     except imports.ImportFileError as exc:
@@ -369,13 +370,9 @@ def units_import_preview(token: str):
 @bp.post("/units/import/<token>/commit")
 @roles_required(Role.ADMIN)
 def units_import_commit(token: str):
-    meta = _meta(token, "units")
-    if meta is None:
-        return _gone("admin.units_import")
-    data = _upload(token)
-    if data is None:
-        flash(_("This file was already imported."), "info")
-        return redirect(url_for("admin.units_import"))
+    meta, data, stop = _kept(token, "units", "admin.units_import")
+    if stop is not None:
+        return stop
     try:
         preview = imports.preview_units(data, meta["filename"])
         result = imports.import_units(preview, current_user)

@@ -264,6 +264,21 @@ def read_table(data: bytes, filename: str) -> Table:
     raise ImportFileError(N_("“%(name)s” is not a spreadsheet this site can read. Choose a .csv or .xlsx file."), name=name)
 
 
+def _non_empty_rows(records) -> list[tuple[int, list[Any]]]:
+    """(spreadsheet row number, cells without trailing empties) of every row that is not empty."""
+    rows: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(records, start=1):
+        cells = list(cells)
+        if all(_is_empty(cell) for cell in cells):
+            continue
+        while cells and _is_empty(cells[-1]):
+            cells.pop()
+        rows.append((number, cells))
+        if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
+            raise _too_many_rows(len(rows))
+    return rows
+
+
 def _too_many_rows(count: int) -> ImportFileError:
     return ImportFileError(N_("The file has more than %(max)s rows. Split it into several files."), max=MAX_ROWS, count=count)
 
@@ -297,15 +312,7 @@ def _read_xlsx(data: bytes, name: str) -> Table:
                 title = sheet.title
                 if hasattr(sheet, "reset_dimensions"):
                     sheet.reset_dimensions()  # some programs write wrong sizes; read what is there
-                for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-                    cells = list(cells)
-                    if all(_is_empty(cell) for cell in cells):
-                        continue
-                    while cells and _is_empty(cells[-1]):
-                        cells.pop()
-                    rows.append((number, cells))
-                    if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                        raise _too_many_rows(len(rows))
+                rows = _non_empty_rows(sheet.iter_rows(min_row=1, values_only=True))
             finally:
                 workbook.close()
     except ImportFileError:
@@ -405,14 +412,7 @@ def _read_csv(data: bytes, name: str) -> Table:
     rows: list[tuple[int, list[Any]]] = []
     try:
         # Each record is a row in a spreadsheet, even when a quoted cell holds line breaks.
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if all(_is_empty(cell) for cell in cells):
-                continue
-            while cells and _is_empty(cells[-1]):
-                cells.pop()
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                raise _too_many_rows(len(rows))
+        rows = _non_empty_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ImportFileError(N_("“%(name)s” cannot be read as CSV: %(error)s."), name=name, error=str(exc)) from None
     if not rows:

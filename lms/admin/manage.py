@@ -13,7 +13,7 @@ from lms import exports
 from lms.admin import services
 from lms.admin.views import bp
 from lms.extensions import db
-from lms.models import ApiToken, Role, Target, TargetGroup, User
+from lms.models import ApiToken, Role, Target, User
 from lms.models.people import GROUP_LABELS, ROLE_LABELS
 from lms.security import roles_required
 
@@ -219,12 +219,3 @@ def token_revoke(token_id: int):
     flash(_("The token no longer works."), "success")
     return redirect(url_for("admin.tokens"))
 
-
-@bp.app_context_processor
-def _labels():
-    def group_name(value):
-        try:
-            return GROUP_LABELS[TargetGroup(value)]
-        except (ValueError, KeyError):
-            return _("All groups")
-    return {"admin_group_name": group_name}

@@ -24,7 +24,6 @@ from lms.auth.forms import GroupedSelect, group_choices, village_choices
 from lms.auth.services import AccountError
 from lms.extensions import db, limiter
 from lms.models import Assignment, ClassGroup, Course, CourseModule, Place, Role, User
-from lms.models.people import GROUP_LABELS, TargetGroup
 from lms.security import roles_required, start_session
 from lms.teach import bp, services
 
@@ -554,11 +553,6 @@ def mentor_answer(link_id: int):
 
 @bp.app_context_processor
 def _helpers():
-    def group_label(value):
-        try:
-            return GROUP_LABELS[TargetGroup(value)]
-        except (ValueError, KeyError):
-            return ""
     def place_name(place_id):
         place = db.session.get(Place, place_id) if place_id else None
         return place.name if place else ""
@@ -567,4 +561,4 @@ def _helpers():
         user = db.session.get(User, user_id) if user_id else None
         return user.full_name if user else ""
 
-    return {"class_group_label": group_label, "place_name": place_name, "teacher_name": teacher_name}
+    return {"place_name": place_name, "teacher_name": teacher_name}

@@ -29,27 +29,15 @@ from lms.models import (
 )
 from lms.models.base import utcnow
 from lms.quiz import services as quiz
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token, log_in, post_form
 
 PUBLIC = "https://lopso.krong-a.example"
 RIGHT = {"cai-tu-dau": "a", "cong-an-goi-video": "false", "so-chu-so": "6"}
-PASSWORD = "mật khẩu dài 123"
 
 
 @pytest.fixture
-def app(make_app):
-    from lms.extensions import limiter
-
-    app = make_app(PUBLIC_URL=PUBLIC)
-    from tests.conftest import _clean
-    with app.app_context():
-        _clean()
-    limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _clean()
-    limiter.reset()
+def app_config():
+    return {"PUBLIC_URL": PUBLIC}
 
 
 @pytest.fixture
@@ -64,8 +52,7 @@ def issuer(app):
 
 
 def login(client, username):
-    response = post_form(client, "/login", {"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
+    assert log_in(client, username).status_code == 302
 
 
 def complete_beta(app, user_id):

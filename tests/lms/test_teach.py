@@ -27,21 +27,16 @@ from lms.models import (
 )
 from lms.models.base import utcnow
 from lms.teach import services
-from tests.helpers import csrf_token, post_form
-
-PASSWORD = "mật khẩu dài 123"
+from tests.helpers import PASSWORD, csrf_token, log_in, log_out, post_form
 RIGHT = {"cai-tu-dau": "a", "cong-an-goi-video": "false", "so-chu-so": "6"}
 
 
 def login(client, username):
-    client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
-    response = post_form(client, "/login", {"username": username, "password": PASSWORD})
+    response = log_in(client, username, lang="en")
     assert response.status_code == 302, (username, response.status_code)
-    client.set_cookie("lang", "en")
 
 
-def logout(client):
-    post_form(client, "/logout", {}, form_url="/")
+logout = log_out
 
 
 @pytest.fixture

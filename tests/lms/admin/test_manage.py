@@ -14,15 +14,11 @@ from sqlalchemy import func, select
 from lms.admin import services
 from lms.extensions import db
 from lms.models import AuditEntry, Certificate, LessonProgress, Role, Target, TargetGroup, User
-from tests.helpers import csrf_token, post_form
-
-PASSWORD = "mật khẩu dài 123"
+from tests.helpers import PASSWORD, csrf_token, log_in, post_form
 
 
 def login(client, username, password=PASSWORD):
-    response = post_form(client, "/login", {"username": username, "password": password})
-    client.set_cookie("lang", "en")
-    return response
+    return log_in(client, username, password, lang="en")
 
 
 @pytest.fixture
