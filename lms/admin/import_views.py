@@ -172,6 +172,15 @@ def _allow_large_upload() -> None:
     request.max_content_length = UPLOAD_MAX_BODY
 
 
+def _upload_form() -> UploadForm:
+    """The upload form; a POST may carry up to the import limit, a GET clears old uploads."""
+    if request.method == "POST":
+        _allow_large_upload()
+    else:
+        _cleanup(_store())
+    return UploadForm()
+
+
 def _read_upload(field) -> tuple[bytes, str]:
     storage = field.data
     data = storage.read(imports.MAX_FILE_BYTES + 1)
@@ -206,11 +215,7 @@ def _template_response(data: bytes, fmt: str, name: str) -> Response:
 @bp.route("/people/import", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def people_import():
-    if request.method == "POST":
-        _allow_large_upload()
-    else:
-        _cleanup(_store())
-    form = UploadForm()
+    form = _upload_form()
     communes = _commune_choices()
     commune = request.form.get("commune", "")
     mode = request.form.get("mode", "all_or_nothing")
@@ -328,11 +333,7 @@ def people_template(fmt: str):
 @bp.route("/units/import", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def units_import():
-    if request.method == "POST":
-        _allow_large_upload()
-    else:
-        _cleanup(_store())
-    form = UploadForm()
+    form = _upload_form()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("admin/units_import.html", form=form, limits=_limits()), status

@@ -611,8 +611,23 @@ def place_key(name: str) -> str:
 EXAMPLE_NAME, EXAMPLE_USERNAME = "Nguyễn Văn Mẫu", "nguyenvanmau"
 
 
+class _RowProblems:
+    """A previewed row's problems: those of the row itself and those found in the database."""
+
+    row_problems: list[Problem]
+    db_problems: list[Problem]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.row_problems + self.db_problems
+
+    @property
+    def ok(self) -> bool:
+        return not self.row_problems and not self.db_problems
+
+
 @dataclass
-class PersonRow:
+class PersonRow(_RowProblems):
     row: int  # as the spreadsheet numbers it
     values: dict[str, str]  # every imported column, as cleaned text (for showing and reports)
     full_name: str | None = None
@@ -626,14 +641,6 @@ class PersonRow:
     birth_year: int | None = None
     row_problems: list[Problem] = field(default_factory=list)  # from the row itself and the file
     db_problems: list[Problem] = field(default_factory=list)  # from the database, checked again at commit
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.row_problems + self.db_problems
-
-    @property
-    def ok(self) -> bool:
-        return not self.row_problems and not self.db_problems
 
     def as_dict(self) -> dict:
         """The row for a report (values and problems), JSON-ready."""
@@ -1028,7 +1035,7 @@ def _template(fmt: str, header: list[str], example: list[Any], sheet: str, text_
 # --- administrative units ---------------------------------------------------------------
 
 @dataclass
-class UnitRow:
+class UnitRow(_RowProblems):
     row: int
     province: str
     commune: str
@@ -1040,14 +1047,6 @@ class UnitRow:
     db_problems: list[Problem] = field(default_factory=list)
     # Ids of the province, commune and village found in the database (None: to be created).
     place_ids: list[int | None] = field(default_factory=list)
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.row_problems + self.db_problems
-
-    @property
-    def ok(self) -> bool:
-        return not self.row_problems and not self.db_problems
 
 
 @dataclass
