@@ -66,6 +66,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from lms.text import strip_marks
+
 __all__ = [
     "BOM",
     "CSV_MIMETYPE",
@@ -579,14 +581,11 @@ def content_disposition(filename: str) -> str:
     letters: an ASCII fallback (``báo cáo đợt 1.xlsx`` -> ``bao_cao_dot_1.xlsx``) for old
     clients and the exact name as RFC 5987 ``filename*``."""
     name = unicodedata.normalize("NFC", _CONTROL.sub("", filename)).strip() or "download"
-    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_") or "download"
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", strip_marks(name)).strip("_") or "download"
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def ascii_slug(text: str, fallback: str = "tep") -> str:
     """A file-name piece from Vietnamese text: "Lớp Đắk Lắk" → "lop-dak-lak"."""
-    plain = unicodedata.normalize("NFKD", (text or "").replace("Đ", "D").replace("đ", "d"))
-    plain = plain.encode("ascii", "ignore").decode().lower()
+    plain = strip_marks(text or "").encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or fallback

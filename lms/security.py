@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, session
+from flask import Flask, abort, current_app, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
@@ -27,6 +27,15 @@ def start_session(user: User) -> None:
     session.clear()  # a fresh session (and CSRF token) at every log-in
     session.permanent = True
     login_user(user)
+
+
+def start_page(user: User) -> str:
+    """Where a person lands after logging in when no page was asked for: their own work."""
+    if user.is_admin:
+        return url_for("reports.dashboard")
+    if user.is_teacher:
+        return url_for("teach.index")
+    return url_for("learn.home")
 
 
 def end_session() -> None:

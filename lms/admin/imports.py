@@ -60,7 +60,10 @@ from lms.auth.services import AccountError, full_name_ok, normalize_login_name, 
 from lms.content.i18n import N_
 from lms.extensions import db
 from lms.models import Place, PlaceKind, Role, SignInCode, TargetGroup, User
-from lms.models.base import utcnow
+from lms.models.base import folded_key, utcnow
+from lms.models.people import NAME_KEY_LENGTH
+from lms.text import fold as fold_text
+from lms.text import nfc
 
 # --- limits -----------------------------------------------------------------------------
 
@@ -125,16 +128,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _NEUTRALIZED = re.compile(r"^'(?=[=+\-@0-9])")  # the apostrophe exports put before "+84…"
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def fold(text: str) -> str:
-    """A key ignoring case, Vietnamese diacritics, punctuation and extra spaces:
+    """``lms.text.fold`` without punctuation, to match column names, groups and places:
     "Thôn/Tổ dân phố" → "thon to dan pho", "SĐT" → "sdt"."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+    return " ".join(re.sub(r"[\W_]+", " ", fold_text(text)).split())
 
 
 def clean_text(value: Any) -> str:
@@ -910,7 +907,8 @@ def import_people(preview: Preview, mode: str, actor: User | None) -> ImportResu
     now = utcnow()
     expires = now + timedelta(days=SIGN_IN_CODE_DAYS)
     user_rows = [{
-        "username": r.login, "username_key": r.login_key, "full_name": r.full_name, "role": r.role,
+        "username": r.login, "username_key": r.login_key, "full_name": r.full_name,
+        "name_key": folded_key(r.full_name, NAME_KEY_LENGTH), "role": r.role,
         "target_group": r.target_group, "place_id": r.village_id, "household_code": r.household_code,
         "birth_year": r.birth_year, "password_hash": None, "is_active_account": True, "is_mentor": False,
         "created_at": now,

@@ -7,13 +7,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
+from lms.admin import audit_log
+from lms.auth.services import username_key
 from lms.certificates.services import audit
 from lms.content.i18n import N_
 from lms.extensions import db
+from lms.i18n import site_timezone
 from lms.models import (
     ApiToken,
     AuditEntry,
@@ -32,7 +36,8 @@ from lms.models import (
     TargetGroup,
     User,
 )
-from lms.models.base import utcnow
+from lms.models.base import folded_contains, folded_key, utcnow
+from lms.models.certificates import LEARNER_NAME_KEY_LENGTH
 
 
 class AdminError(Exception):
@@ -55,11 +60,14 @@ def places_under(place_id: int) -> list[int]:
 
 def search_users(query: str = "", group: str = "", place_id: int | None = None, role: str = "", status: str = "",
                  page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
+    """People by name, username, phone or household code, group, place, role and status."""
     stmt = select(User).where(User.deleted_at.is_(None))
     q = " ".join((query or "").split())
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.full_name).like(like), User.username_key.like(like),
+        # Names ignoring case and diacritics ("huong" finds "Nguyễn Thị Hường"); usernames and
+        # phone numbers by any part; household codes exactly.
+        stmt = stmt.where(or_(folded_contains(User.name_key, q),
+                              User.username_key.contains(username_key(q), autoescape=True),
                               User.household_code == q))
     if group in {g.value for g in TargetGroup}:
         stmt = stmt.where(User.target_group == TargetGroup(group))
@@ -187,7 +195,8 @@ def anonymize(actor: User, user: User) -> None:
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(delete(SignInCode).where(SignInCode.user_id == user.id))
     db.session.execute(delete(Mentorship).where(or_(Mentorship.mentor_id == user.id, Mentorship.mentee_id == user.id)))
-    db.session.execute(update(Certificate).where(Certificate.user_id == user.id).values(learner_name=placeholder))
+    db.session.execute(update(Certificate).where(Certificate.user_id == user.id).values(
+        learner_name=placeholder, learner_name_key=folded_key(placeholder, LEARNER_NAME_KEY_LENGTH)))
     # The audit log keeps that a deletion happened, not who was deleted.
     audit(actor, "user.delete", f"user:{user.id}", {"had_username": bool(old_username)})
     db.session.commit()
@@ -277,28 +286,48 @@ def audit_entries(action: str = "", actor: str = "", date_from: date | None = No
     return list(rows), total
 
 
+def audit_actions_present() -> list[str]:
+    """The distinct action codes in the log (answered from the index on ``action``)."""
+    return list(db.session.scalars(select(AuditEntry.action).distinct()))
+
+
 def _audit_query(action, actor, date_from, date_to):
-    from datetime import datetime, time, timezone
-    from zoneinfo import ZoneInfo
-    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    """Entries matching the filter. ``action`` is a known action code (that action only), or
+    else the start of codes (``user.`` for every account action, as older addresses say)."""
+    local = site_timezone()
     stmt = select(AuditEntry)
-    if action:
-        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
+    action = (action or "").strip()
+    if action in audit_log.ACTIONS:
+        stmt = stmt.where(AuditEntry.action == action)
+    elif action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     if actor:
         stmt = stmt.where(AuditEntry.actor_name == actor.strip())
     if date_from:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, vn).astimezone(timezone.utc))
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, local).astimezone(timezone.utc))
     if date_to:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(date_to, time.max, vn).astimezone(timezone.utc))
+        stmt = stmt.where(AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min, local)
+                          .astimezone(timezone.utc))
     return stmt
 
 
-def audit_rows(action: str = "", actor: str = "", date_from: date | None = None, date_to: date | None = None):
-    """Every matching entry, oldest first, streamed for a download."""
-    import json
+def audit_header() -> list[str]:
+    """The download's columns: the stored form first (for scripts), then the same in words."""
+    return [_("Time (UTC, ISO 8601)"), _("Who"), _("Action code"), _("Object"), _("Details (JSON)"),
+            _("Time (%(zone)s)", zone=site_timezone().key), _("Action"), _("Object, in words"), _("Details, in words")]
+
+
+def audit_rows(action: str = "", actor: str = "", date_from: date | None = None, date_to: date | None = None,
+               batch: int = 500):
+    """Every matching entry, oldest first, streamed for a download (see :func:`audit_header`).
+
+    Read ``batch`` entries at a time; names are looked up once per batch."""
     stmt = _audit_query(action, actor, date_from, date_to).order_by(AuditEntry.at, AuditEntry.id)
-    for entry in db.session.scalars(stmt.execution_options(yield_per=500)):
-        yield [entry.at, entry.actor_name, entry.action, entry.target, json.dumps(entry.details, ensure_ascii=False)]
+    for entries in db.session.scalars(stmt.execution_options(yield_per=batch)).partitions():
+        for r in audit_log.describe(entries):
+            e = r.entry
+            yield [audit_log.iso_utc(e.at), e.actor_name, e.action, e.target, audit_log.raw_details(e.details),
+                   e.at, r.action_label, r.target_label, r.details_text()]
 
 
 # --- API tokens -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.content.i18n import N_
 from lms.extensions import db
 from lms.models import Place, PlaceKind, Role, TargetGroup, User
+from lms.text import nfc
 
 USERNAME_RE = re.compile(r"^[^\W\d_][\w.\-]{2,39}$")
 PHONE_LIKE_RE = re.compile(r"^\+?[\d\s.\-()]{6,20}$")
@@ -36,10 +37,6 @@ class AccountError(ValueError):
         self.message = message
         self.field = field
         self.params = params
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def username_key(name: str) -> str:

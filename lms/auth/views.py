@@ -10,8 +10,9 @@ from lms.auth.forms import LoginForm, PasswordChangeForm, ProfileForm, Registrat
 from lms.auth.services import AccountError, NewUser
 from lms.extensions import db, limiter
 from lms.i18n import safe_next
-from lms.models import TargetGroup
-from lms.security import end_other_sessions, end_session, start_session
+from lms.models import TargetGroup, User
+from lms.security import end_other_sessions, end_session, start_page, start_session
+from lms.teach import services as teaching
 
 bp = Blueprint("auth", __name__)
 
@@ -40,11 +41,54 @@ def _parse_int(value: str | None) -> int | None:
         return None
 
 
+# A person who scans a class's QR code arrives with its join code (``?join=``): it is carried
+# between the log-in and registration pages, and once they are in, they are put in the class.
+
+def _join_code() -> str | None:
+    """The class join code carried in the address, normalized to letters and digits (so it is
+    safe to put back into links); None when there is none."""
+    return teaching.normalize_code(request.args.get("join", "")[:40]) or None
+
+
+def _shown_join_code() -> str | None:
+    """The carried join code as a teacher's paper shows it (ABCD-EFGH)."""
+    return teaching.group_code(_join_code()) if _join_code() else None
+
+
+def _carried() -> dict[str, str]:
+    """The join code and a safe ``next`` address, to carry between log-in and registration."""
+    carried = {}
+    if _join_code():
+        carried["join"] = _join_code()
+    target = safe_next(request.args.get("next"), "")
+    if target:
+        carried["next"] = target
+    return carried
+
+
+def _join_after_sign_in(user: User, code: str):
+    """Put the person who just logged in or registered in the class of ``code``. A wrong or
+    expired code changes nothing else: they are told why and can type the right one."""
+    try:
+        group = teaching.join_by_code(user, code)
+    except teaching.TeachError as exc:
+        flash(_(exc.message, **exc.params), "error")
+        return redirect(url_for("teach.join") if user.is_learner else start_page(user))
+    flash(_("You are in the class “%(name)s”.", name=group.name), "success")
+    return redirect(url_for("learn.home"))
+
+
+def _already_signed_in():
+    if _join_code():
+        return redirect(url_for("teach.join", code=_join_code()))
+    return redirect(safe_next(request.args.get("next"), start_page(current_user)))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.home"))
+        return _already_signed_in()
     form = RegistrationForm()
     _fill_choices(form)
     if form.validate_on_submit():
@@ -70,9 +114,11 @@ def register():
             else:
                 start_session(user)
                 flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-                return redirect(url_for("learn.home"))
+                if _join_code():
+                    return _join_after_sign_in(user, _join_code())
+                return redirect(safe_next(request.args.get("next"), url_for("learn.home")))
     status = 400 if form.errors else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form, join_code=_shown_join_code(), carried=_carried()), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -81,16 +127,18 @@ def register():
                key_func=_account_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.home"))
+        return _already_signed_in()
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
             start_session(user)
-            return redirect(safe_next(request.args.get("next"), url_for("learn.home")))
+            if _join_code():
+                return _join_after_sign_in(user, _join_code())
+            return redirect(safe_next(request.args.get("next"), start_page(user)))
         form.password.errors.append(_("The username or password is not right. Check them and try again."))
     status = 401 if form.errors and request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, join_code=_shown_join_code(), carried=_carried()), status
 
 
 @bp.post("/logout")
@@ -175,10 +223,16 @@ def my_data():
         "Content-Disposition": 'attachment; filename="du-lieu-cua-toi.json"', "Cache-Control": "private, no-store"})
 
 
-@bp.post("/account/delete-request")
+@bp.route("/account/delete-request", methods=["GET", "POST"])
 @login_required
 def delete_request():
+    """Asking for one's data to be deleted takes two steps: the first (from the account page)
+    only shows what will happen; the request is recorded when that page is confirmed."""
     from lms.admin.services import request_deletion
-    request_deletion(current_user)
-    flash(_("Your request is recorded. An administrator will delete your data; your anonymous learning records stay in the statistics."), "success")
-    return redirect(url_for("auth.account"))
+    if current_user.deletion_requested_at is not None:
+        return redirect(url_for("auth.account"))  # the account page says when it was asked
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        request_deletion(current_user)
+        flash(_("Your request is recorded. An administrator will delete your data; your anonymous learning records stay in the statistics."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/delete_confirm.html")

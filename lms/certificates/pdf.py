@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import threading
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from lms.models import Certificate
+from lms.text import nfc
 
 FONT_DIR = Path(font_source_sans_pro.font_directory)
 REGULAR, BOLD = "SourceSansPro-Regular", "SourceSansPro-Bold"
@@ -67,7 +67,7 @@ def vn_date(moment: datetime) -> tuple[int, int, int]:
 def _nfc(text: str | None) -> str:
     # Names typed on some keyboards arrive decomposed (letter + combining marks); the font
     # draws the precomposed letters, so every text is composed before it is drawn.
-    return unicodedata.normalize("NFC", text or "")
+    return nfc(text or "")
 
 
 class _Page:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.auth.services import username_key
 from lms.certificates import codes
 from lms.content.i18n import N_
 from lms.extensions import db
@@ -28,7 +29,8 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.models.base import utcnow
+from lms.models.base import folded_contains, utcnow
+from lms.text import matches
 
 log = logging.getLogger(__name__)
 
@@ -202,14 +204,23 @@ def certificates_of(user_id: int) -> list[Certificate]:
 
 
 def search(query: str = "", status: str = "all", page: int = 1, per_page: int = 50) -> tuple[list[Certificate], int]:
-    """Administrators' list: by learner name, username, code or course; newest first."""
+    """Administrators' list: by learner name, username, code or course; newest first.
+
+    Names and course titles match ignoring case and diacritics ("huong" finds "Nguyễn Thị
+    Hường"): the name printed on the certificate, or the learner's name today."""
     stmt = select(Certificate).join(User, User.id == Certificate.user_id)
-    q = (query or "").strip()
+    q = " ".join((query or "").split())
     if q:
-        like = f"%{q.lower()}%"
         code = codes.normalize(q)
-        stmt = stmt.where(or_(func.lower(Certificate.learner_name).like(like), User.username_key.like(like),
-                              func.lower(Certificate.course_title_vi).like(like), Certificate.course_id.like(like),
+        # A few dozen courses at most: their titles are matched here rather than stored folded.
+        courses = [course_id for course_id, title_vi, title_en in
+                   db.session.execute(select(Course.id, Course.title_vi, Course.title_en))
+                   if matches(q, title_vi) or matches(q, title_en)]
+        stmt = stmt.where(or_(folded_contains(Certificate.learner_name_key, q), folded_contains(User.name_key, q),
+                              User.username_key.contains(username_key(q), autoescape=True),
+                              Certificate.course_id.in_(courses),
+                              func.lower(Certificate.course_title_vi).contains(q.lower(), autoescape=True),
+                              Certificate.course_id.contains(q.lower(), autoescape=True),
                               Certificate.code == (code or "")))
     if status == "valid":
         stmt = stmt.where(Certificate.revoked_at.is_(None))

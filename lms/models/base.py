@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
-from sqlalchemy import DateTime
+from sqlalchemy import ColumnElement, DateTime, and_, false
 from sqlalchemy.types import TypeDecorator
+
+from lms.text import fold
 
 
 def utcnow() -> datetime:
@@ -32,3 +35,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+# --- folded keys for searching names ---------------------------------------------------------
+
+def folded_key(text: str | None, length: int) -> str:
+    """``fold(text)`` cut to the key column's length (folding may lengthen a name: "ß" → "ss")."""
+    return fold(text)[:length]
+
+
+def folded_default(source: str, length: int) -> Callable:
+    """A column default for a key column: the folded ``source`` column of the same row.
+
+    The models keep their keys with ``@validates``; this default covers the rows written
+    without ORM objects (bulk ``insert()`` with dictionaries) that leave the key out."""
+    def default(context) -> str:
+        return folded_key(context.get_current_parameters().get(source), length)
+    return default
+
+
+def folded_contains(column, query: str | None) -> ColumnElement[bool]:
+    """Every word of ``query`` occurs in the folded key ``column``: case, diacritics and the
+    order of the words do not matter ("huong nguyen" finds "Nguyễn Thị Hường"). ``%`` and
+    ``_`` are searched as typed. Nothing matches an empty query."""
+    words = fold(query).split()
+    if not words:
+        return false()
+    return and_(*(column.contains(word, autoescape=True) for word in words))

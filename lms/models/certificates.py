@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from lms.extensions import db
-from lms.models.base import UTCDateTime, utcnow
+from lms.models.base import UTCDateTime, folded_default, folded_key, utcnow
+
+LEARNER_NAME_KEY_LENGTH = 120
 
 
 class IssuingBody(db.Model):
@@ -48,6 +50,11 @@ class Certificate(db.Model):
 
     # Snapshot at issue time.
     learner_name: Mapped[str] = mapped_column(String(120))
+    # ``lms.text.fold(learner_name)``, kept by ``_keep_name_key``: what the administrators' list
+    # searches (see ``User.name_key``).
+    learner_name_key: Mapped[str] = mapped_column(
+        String(LEARNER_NAME_KEY_LENGTH), index=True, server_default="",
+        default=folded_default("learner_name", LEARNER_NAME_KEY_LENGTH))
     target_group: Mapped[str | None] = mapped_column(String(16))
     place_name: Mapped[str | None] = mapped_column(String(400))
     course_title_vi: Mapped[str] = mapped_column(String(200))
@@ -63,6 +70,11 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(300))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id", ondelete="SET NULL"))
+
+    @validates("learner_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.learner_name_key = folded_key(value, LEARNER_NAME_KEY_LENGTH)
+        return value
 
     @property
     def is_valid(self) -> bool:

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.extensions import db
-from lms.models.base import UTCDateTime, utcnow
+from lms.models.base import UTCDateTime, folded_default, folded_key, utcnow
 from lms.models.places import Place
 
 
@@ -54,6 +54,9 @@ def _enum(cls, name):
                 values_callable=lambda members: [m.value for m in members])
 
 
+NAME_KEY_LENGTH = 120
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -62,6 +65,11 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64))
     username_key: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
+    # ``lms.text.fold(full_name)``, kept by ``_keep_name_key``: what name searches match, so that
+    # "huong" finds "Nguyễn Thị Hường" on SQLite and PostgreSQL alike. The server default is
+    # only for rows written outside SQLAlchemy (and let the column be added to a full table).
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), index=True, server_default="",
+                                          default=folded_default("full_name", NAME_KEY_LENGTH))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.LEARNER)
     target_group: Mapped[TargetGroup | None] = mapped_column(_enum(TargetGroup, "target_group"), index=True)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"), index=True)
@@ -90,6 +98,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.current_session_token
+
+    @validates("full_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = folded_key(value, NAME_KEY_LENGTH)
+        return value
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in

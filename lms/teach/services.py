@@ -37,7 +37,8 @@ from lms.models import (
     TargetGroup,
     User,
 )
-from lms.models.base import utcnow
+from lms.models.base import folded_contains, utcnow
+from lms.text import strip_marks
 
 # Join codes: 8 symbols without look-alikes (40 bits), valid for 30 days unless renewed.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -181,7 +182,8 @@ def remove_member(group: ClassGroup, user_id: int) -> None:
 
 def search_learners(group: ClassGroup, query: str, limit: int = 20) -> list[User]:
     """Learners a teacher may add: by exact username or phone anywhere, or by name within the
-    class's commune (so a teacher cannot browse the whole province's people by name)."""
+    class's commune (so a teacher cannot browse the whole province's people by name). Names
+    match ignoring case and diacritics: "nguyen thi" finds "Nguyễn Thị Hường"."""
     q = " ".join((query or "").split())
     if len(q) < 2:
         return []
@@ -193,9 +195,9 @@ def search_learners(group: ClassGroup, query: str, limit: int = 20) -> list[User
     if commune_id is not None:
         villages = select(Place.id).where(or_(Place.parent_id == commune_id, Place.id == commune_id))
         by_name = db.session.scalars(
-            select(User).where(User.role == Role.LEARNER, User.place_id.in_(villages),
-                               func.lower(User.full_name).like(f"%{q.lower()}%"))
-            .order_by(User.full_name).limit(limit)).all()
+            select(User).where(User.role == Role.LEARNER, User.deleted_at.is_(None), User.place_id.in_(villages),
+                               folded_contains(User.name_key, q))
+            .order_by(User.full_name, User.id).limit(limit)).all()
         found += [u for u in by_name if u not in found]
     return found[:limit]
 
@@ -238,13 +240,21 @@ def add_pasted(group: ClassGroup, text: str, limit: int = 500) -> list[LineResul
     return results
 
 
-def join_by_code(user: User, typed: str) -> ClassGroup:
+def class_for_code(typed: str) -> ClassGroup:
+    """The class whose join code was typed (in any case, with or without dashes), if the code
+    has not expired; TeachError otherwise."""
     code = normalize_code(typed)
     group = db.session.scalar(select(ClassGroup).where(ClassGroup.join_code == code)) if code else None
     if group is None:
         raise TeachError(N_("No class has this code. Check it with your teacher."))
     if group.join_code_expires_at is None or group.join_code_expires_at < utcnow():
         raise TeachError(N_("This class code has expired. Ask your teacher for a new one."))
+    return group
+
+
+def join_by_code(user: User, typed: str) -> ClassGroup:
+    """Put a learner in the class of a join code (nothing changes if they are in it already)."""
+    group = class_for_code(typed)
     if user.role != Role.LEARNER:
         raise TeachError(N_("Only learners can join a class with a code."))
     add_member(group, user)
@@ -302,8 +312,7 @@ def create_learner_account(teacher: User, group: ClassGroup, full_name: str, use
 
 
 def _suggest_username(full_name: str) -> str:
-    import unicodedata
-    plain = unicodedata.normalize("NFKD", (full_name or "").replace("Đ", "D").replace("đ", "d"))
+    plain = strip_marks(full_name or "")
     parts = "".join(ch for ch in plain if ch.isascii() and (ch.isalnum() or ch == " ")).lower().split()
     base = (parts[-1] + "".join(p[0] for p in parts[:-1])) if parts else "hocvien"
     for _ in range(20):

@@ -21,11 +21,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from lms import exports
 from lms.auth.forms import GroupedSelect, group_choices, village_choices
-from lms.auth.services import AccountError
-from lms.extensions import db, limiter
+from lms.auth.services import AccountError, username_key
+from lms.extensions import db, limiter, login_manager
 from lms.models import Assignment, ClassGroup, Course, CourseModule, Place, Role, User
-from lms.security import roles_required, start_session
+from lms.security import roles_required, start_page, start_session
 from lms.teach import bp, services
+from lms.text import matches
 
 STATE_LABELS = {"not_started": _l("Not started"), "in_progress": _l("In progress"), "done": _l("Done")}
 
@@ -330,8 +331,8 @@ SORTS = ("name", "progress", "village")
 def _sorted_learners(grid: services.Grid, sort: str, state: str, q: str) -> list[User]:
     learners = grid.learners
     if q:
-        key = q.lower()
-        learners = [u for u in learners if key in u.full_name.lower() or key in u.username.lower()]
+        key = username_key(q)
+        learners = [u for u in learners if matches(q, u.full_name) or key in u.username_key]
     if state in STATE_LABELS:
         learners = [u for u in learners if any(c is not None and c.state == state for c in grid.row(u))]
     if sort == "progress":
@@ -472,9 +473,18 @@ def _join_limit() -> str:
 
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@login_required
 @limiter.limit(_join_limit, methods=["POST"])
 def join(code: str | None = None):
+    """A class's join link (its QR code). Someone not logged in is asked to log in or create an
+    account; the code goes with them and they are in the class as soon as they are in. The
+    code is not looked up before then, so this page tells nobody whether a code exists."""
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return login_manager.unauthorized()
+        carried = services.normalize_code((code or "")[:40])
+        args = {"join": carried} if carried else {}
+        return render_template("teach/join_guest.html", code=services.group_code(carried) if carried else None,
+                               login_url=url_for("auth.login", **args), register_url=url_for("auth.register", **args))
     typed = request.form.get("code", code or "")
     if request.method == "POST":
         FlaskForm().validate_on_submit() or abort(400)
@@ -501,7 +511,7 @@ def code_sign_in():
                 flash(_("Welcome, %(name)s! Choose a password now, or keep signing in with a code from your teacher.",
                         name=user.full_name), "success")
                 return redirect(url_for("auth.change_password"))
-            return redirect(url_for("learn.home"))
+            return redirect(start_page(user))
         form.code.errors.append(_("This code is not right, was already used or has expired. Ask your teacher for a new one."))
     return render_template("teach/code_sign_in.html", form=form), 401 if form.errors and request.method == "POST" else 200
 

@@ -304,3 +304,81 @@ def test_register_form_groups_villages_by_commune_and_keeps_choices(app, client,
     page = response.get_data(as_text=True)
     assert f'<option value="{places["village"]}" selected>Thôn 1</option>' in page
     assert re.search(r'<option (selected value="citizens"|value="citizens" selected)', page)
+
+
+# --- where people land after logging in ---------------------------------------------------
+
+@pytest.mark.parametrize("role, start", [("learner", "/"), ("teacher", "/teach"), ("admin", "/admin/dashboard")])
+def test_each_role_lands_on_its_own_start_page(app, client, make_user, role, start):
+    from lms.models import Role
+    make_user(role=Role(role), group=TargetGroup.CITIZENS if role == "learner" else None)
+    response = post_form(client, "/login", {"username": "nguoidan", "password": "mật khẩu dài 123"})
+    assert response.status_code == 302 and response.headers["Location"] == start
+    assert client.get(start).status_code == 200
+    # Already logged in: the log-in page leads there too.
+    assert client.get("/login").headers["Location"] == start
+
+
+@pytest.mark.parametrize("role", ["teacher", "admin"])
+def test_a_safe_next_address_wins_over_the_start_page(app, client, make_user, role):
+    from lms.models import Role
+    make_user(role=Role(role), group=None)
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=/account", data={
+        "csrf_token": token, "username": "nguoidan", "password": "mật khẩu dài 123"})
+    assert response.headers["Location"] == "/account"
+    post_form(client, "/logout", {}, form_url="/")
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=//evil.example/", data={
+        "csrf_token": token, "username": "nguoidan", "password": "mật khẩu dài 123"})
+    assert response.headers["Location"] == ("/teach" if role == "teacher" else "/admin/dashboard")
+
+
+def test_a_teacher_signing_in_with_a_one_time_code_lands_on_their_classes(app, client, make_user):
+    from lms.models import Role
+    from lms.teach.services import new_sign_in_code
+    teacher_id = make_user(role=Role.TEACHER, group=None)
+    with app.app_context():
+        teacher = db.session.get(User, teacher_id)
+        code = new_sign_in_code(teacher, teacher)
+    response = post_form(client, "/login/code", {"username": "nguoidan", "code": code})
+    assert response.headers["Location"] == "/teach"
+
+
+# --- the account page: my data, asking for deletion ---------------------------------------
+
+def test_account_page_says_in_plain_words_what_the_download_is(app, client, make_user, auth):
+    make_user()
+    auth.login()
+    page = client.get("/account").get_data(as_text=True)
+    assert "Tải về mọi thông tin Lớp Số đang lưu về bạn" in page and "(định dạng JSON)" in page
+    assert "Tải về dữ liệu của tôi (JSON)" not in page
+
+
+def test_deletion_request_is_recorded_only_after_confirmation(app, client, make_user, auth):
+    from lms.models import AuditEntry
+    user_id = make_user()
+    auth.login()
+
+    def asked_at():
+        with app.app_context():
+            return db.session.get(User, user_id).deletion_requested_at
+
+    first = post_form(client, "/account/delete-request", {}, form_url="/account")  # the account page's button
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Bạn có chắc muốn xóa dữ liệu của mình không?" in page
+    assert "Bạn sẽ không đăng nhập được bằng tài khoản này nữa." in page
+    assert 'name="confirm" value="yes"' in page and 'href="/account"' in page
+    assert asked_at() is None
+    # Not confirmed, or confirmed without the form's CSRF token: still nothing recorded.
+    assert post_form(client, "/account/delete-request", {"confirm": "no"}, form_url="/account").status_code == 200
+    assert client.post("/account/delete-request", data={"confirm": "yes"}).status_code == 400
+    assert asked_at() is None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+    done = post_form(client, "/account/delete-request", {"confirm": "yes"}, form_url="/account")
+    assert done.status_code == 302 and done.headers["Location"] == "/account"
+    assert asked_at() is not None
+    assert "Đã ghi nhận yêu cầu của bạn." in client.get("/account").get_data(as_text=True)
+    # Asked already: the confirmation page is not shown again.
+    assert client.get("/account/delete-request").headers["Location"] == "/account"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import unicodedata
 import zipfile
 
 import pytest
@@ -402,6 +403,37 @@ def test_admin_revokes_with_a_reason_and_reissues_both_audited(app, client, make
     with app.app_context():
         assert services.issue_if_complete(learner, "beta") is None
     assert count_certificates(app) == 2
+
+
+def test_admin_finds_certificates_by_name_ignoring_case_and_diacritics(app, client, make_user, loaded, issuer):
+    huong = make_user(username="huong", full_name="Nguyễn Thị Hường")
+    binh = make_user(username="binh", full_name="Trần Thị Bình")
+    complete_beta(app, huong)
+    complete_beta(app, binh)
+    huong_code, binh_code = certificate_of(app, huong).display_code, certificate_of(app, binh).display_code
+    make_user(username="quantri", role=Role.ADMIN, group=None, full_name="Lê Văn Quản")
+    login(client, "quantri")
+
+    def listed(query):
+        page = client.get("/admin/certificates", query_string={"q": query}).get_data(as_text=True)
+        return {code for code in (huong_code, binh_code) if code in page}
+
+    for typed in ("huong", "HUONG", "nguyen thi", "Nguyễn Thị", unicodedata.normalize("NFD", "Nguyễn Thị Hường")):
+        assert listed(typed) == {huong_code}, typed
+    assert listed("thi") == {huong_code, binh_code}
+    assert listed("khoa beta") == {huong_code, binh_code}  # course titles too
+    assert listed("nguyen van") == listed("10%") == set()
+    # The learner's name today finds the certificate that printed the old one.
+    with app.app_context():
+        db.session.get(User, binh).full_name = "Trần Thị Bích"
+        db.session.commit()
+    assert listed("tran thi bich") == {binh_code}
+    # Once a person's data is deleted, their name finds nothing.
+    from lms.admin.services import anonymize
+    with app.app_context():
+        anonymize(db.session.scalar(select(User).where(User.username == "quantri")), db.session.get(User, huong))
+        assert certificate_of(app, huong).learner_name_key == f"nguoi dung da xoa #{huong}"
+    assert listed("huong") == set()
 
 
 def test_issuer_form_validates_and_is_audited(app, client, make_user):

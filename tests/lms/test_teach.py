@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import date, timedelta
 
 import openpyxl
@@ -130,6 +131,13 @@ def test_learners_cannot_reach_teaching_pages(client, people, path):
     assert client.get(path).status_code == 403
 
 
+def test_assignment_form_first_button_says_next_step_not_next_lesson(app, client, people):
+    class_id = make_class(app, people["teacher"])
+    log_in(client, "cogiao")  # Vietnamese, the default
+    page = client.get(f"/teach/classes/{class_id}/assign").get_data(as_text=True)
+    assert '<button type="submit" class="button primary">Tiếp</button>' in page and "Bài tiếp" not in page
+
+
 def test_assigning_to_learners_outside_the_class_is_refused(app, client, people):
     class_id = make_class(app, people["teacher"], [people["an"]])
     login(client, "cogiao")
@@ -181,6 +189,111 @@ def test_join_codes_cannot_be_brute_forced(make_app, make_user, loaded):
     limiter.reset()
 
 
+def new_account(places, username="hocvienmoi", **overrides):
+    return {"full_name": "Hờ A Dơ", "username": username, "password": "ba con mèo nhỏ", "confirm": "ba con mèo nhỏ",
+            "target_group": "citizens", "village": str(places["village"]), **overrides}
+
+
+def members(app, class_id) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(select(ClassMember.user_id).where(ClassMember.class_id == class_id)))
+
+
+def test_a_visitor_scans_the_join_link_registers_and_is_in_the_class(app, client, people, places):
+    class_id = make_class(app, people["teacher"], name="Lớp tối thứ Ba")
+    with app.app_context():
+        code = db.session.get(ClassGroup, class_id).join_code
+    client.set_cookie("lang", "en")
+    invite = client.get(f"/join/{code}")  # what the QR code opens
+    assert invite.status_code == 200
+    page = invite.get_data(as_text=True)
+    assert services.group_code(code) in page and "Lớp tối thứ Ba" not in page  # the code is not looked up yet
+    assert f'href="/register?join={code}"' in page and f'href="/login?join={code}"' in page
+    # The log-in page offers registration with the code too ("Đăng ký tại đây").
+    assert f'href="/register?join={code}"' in client.get(f"/login?join={code}").get_data(as_text=True)
+    form = client.get(f"/register?join={code}").get_data(as_text=True)
+    assert f"you will join the class with the code {services.group_code(code)}" in form
+    response = post_form(client, f"/register?join={code}", new_account(places))
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert "Your account is ready." in home and "You are in the class “Lớp tối thứ Ba”." in home
+    with app.app_context():
+        newcomer = db.session.scalar(select(User.id).where(User.username == "hocvienmoi"))
+    assert members(app, class_id) == {newcomer}
+
+
+def test_an_existing_learner_logs_in_from_the_join_link_and_is_in_the_class(app, client, people):
+    class_id = make_class(app, people["teacher"], name="Lớp tối thứ Ba")
+    with app.app_context():
+        code = db.session.get(ClassGroup, class_id).join_code
+    client.set_cookie("lang", "en")
+    response = post_form(client, f"/login?join={code.lower()}", {"username": "hocvienan", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "You are in the class “Lớp tối thứ Ba”." in client.get("/").get_data(as_text=True)
+    assert members(app, class_id) == {people["an"]}
+    # Following the link again once logged in shows the join form with the code filled in.
+    again = client.get(f"/login?join={code}")
+    assert again.status_code == 302 and again.headers["Location"] == f"/join/{code}"
+    assert f'value="{code}"' in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("problem, message", [
+    ("expired", "This class code has expired. Ask your teacher for a new one."),
+    ("unknown", "No class has this code. Check it with your teacher."),
+])
+def test_registering_with_a_bad_join_code_still_creates_the_account_and_changes_nothing_else(
+        app, client, people, places, problem, message):
+    class_id = make_class(app, people["teacher"], [people["an"]])
+    with app.app_context():
+        group = db.session.get(ClassGroup, class_id)
+        if problem == "expired":
+            group.join_code_expires_at = utcnow() - timedelta(minutes=1)
+            db.session.commit()
+        code = group.join_code if problem == "expired" else "ZZZZZZZZ"
+        before = (group.join_code, group.join_code_expires_at)
+    client.set_cookie("lang", "en")
+    response = post_form(client, f"/register?join={code}", new_account(places))
+    assert response.status_code == 302 and response.headers["Location"] == "/join"
+    page = client.get("/join").get_data(as_text=True)
+    assert "Your account is ready." in page and message in page
+    with app.app_context():
+        assert db.session.scalar(select(User.full_name).where(User.username == "hocvienmoi")) == "Hờ A Dơ"
+        group = db.session.get(ClassGroup, class_id)
+        assert (group.join_code, group.join_code_expires_at) == before
+        assert db.session.scalar(select(func.count()).select_from(ClassMember)) == 1
+    assert members(app, class_id) == {people["an"]}
+
+
+def test_a_teacher_logging_in_with_a_join_code_is_told_and_not_added(app, client, people):
+    class_id = make_class(app, people["other"])
+    with app.app_context():
+        code = db.session.get(ClassGroup, class_id).join_code
+    client.set_cookie("lang", "en")
+    response = post_form(client, f"/login?join={code}", {"username": "cogiao", "password": PASSWORD})
+    assert response.headers["Location"] == "/teach"
+    assert "Only learners can join a class with a code." in client.get("/teach").get_data(as_text=True)
+    assert members(app, class_id) == set()
+
+
+def test_join_link_carries_only_a_code_and_never_redirects_off_site(app, client, people, places):
+    response = client.get("/register?join=<script>&next=https://evil.example/")
+    page = response.get_data(as_text=True)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert response.status_code == 200 and "<script>" not in main and "evil.example" not in main
+    assert 'href="/login?join=SCRIPT"' in main  # letters and digits only, the unsafe next left out
+    registered = post_form(client, "/register?next=//evil.example/", new_account(places))
+    assert registered.headers["Location"] == "/"
+    log_out(client)
+    # A safe next address is followed after registering, as after logging in.
+    registered = post_form(client, "/register?next=/courses", new_account(places, username="hocvienkhac"))
+    assert registered.headers["Location"] == "/courses"
+    # Posting to the join page without an account leads to the log-in page.
+    log_out(client)
+    token = csrf_token(client, "/login")
+    response = client.post("/join", data={"csrf_token": token, "code": "ABCD-EFGH"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 def test_pasted_list_reports_every_line(app, client, people):
     class_id = make_class(app, people["teacher"], [people["an"]])
     login(client, "cogiao")
@@ -205,6 +318,54 @@ def test_search_by_name_stays_within_the_commune(app, people, places):
         db.session.commit()
         assert services.search_learners(group, "bình") == []  # no commune: exact username only
         assert [u.id for u in services.search_learners(group, "hocvienbinh")] == [people["binh"]]
+
+
+@pytest.fixture
+def huong(app, make_user, places):
+    """Nguyễn Thị Hường in the class's commune, and a namesake in another commune."""
+    from lms.models import Place, PlaceKind
+    with app.app_context():
+        other = Place(name="Xã Ea Tiêu", kind=PlaceKind.COMMUNE, parent_id=places["province"])
+        far = Place(name="Thôn 9", kind=PlaceKind.VILLAGE, parent=other)
+        db.session.add_all([other, far])
+        db.session.commit()
+        far_id = far.id
+    return {"near": make_user(username="huongthon1", full_name="Nguyễn Thị Hường", place=places["village2"]),
+            "far": make_user(username="huongxakhac", full_name="Nguyễn Thị Hường", place=far_id)}
+
+
+@pytest.mark.parametrize("typed", ["huong", "HUONG", "nguyen thi", "Nguyễn Thị", "hường nguyễn",
+                                   unicodedata.normalize("NFD", "Nguyễn Thị Hường")])
+def test_search_by_name_ignores_case_and_diacritics_within_the_commune(app, client, people, places, huong, typed):
+    class_id = make_class(app, people["teacher"], place=places["village"])
+    with app.app_context():
+        group = db.session.get(ClassGroup, class_id)
+        assert [u.id for u in services.search_learners(group, typed)] == [huong["near"]]  # not the namesake elsewhere
+    login(client, "cogiao")
+    page = client.get(f"/teach/classes/{class_id}", query_string={"q": typed}).get_data(as_text=True)
+    assert "Nguyễn Thị Hường" in page and "huongthon1" in page and "huongxakhac" not in page
+
+
+def test_search_by_name_finds_nobody_for_wildcards_or_other_names(app, people, places, huong):
+    class_id = make_class(app, people["teacher"], place=places["village"])
+    with app.app_context():
+        group = db.session.get(ClassGroup, class_id)
+        assert services.search_learners(group, "%%") == []
+        assert services.search_learners(group, "h_ong") == []
+        assert services.search_learners(group, "nguyen van huong") == []
+        assert services.search_learners(group, "thi cô giáo") == []  # teachers are not offered
+
+
+def test_progress_page_filters_names_without_diacritics(app, client, people, places, huong):
+    class_id = make_class(app, people["teacher"], [huong["near"], people["binh"]], place=places["village"])
+    with app.app_context():
+        services.assign(db.session.get(User, people["teacher"]), db.session.get(ClassGroup, class_id), "alpha", [], [],
+                        None, None)
+    login(client, "cogiao")
+    page = client.get(f"/teach/classes/{class_id}/progress", query_string={"q": "HUONG"}).get_data(as_text=True)
+    assert "Nguyễn Thị Hường" in page and "Trần Thị Bình" not in page
+    page = client.get(f"/teach/classes/{class_id}/progress", query_string={"q": "hocvienbinh"}).get_data(as_text=True)
+    assert "Trần Thị Bình" in page and "Nguyễn Thị Hường" not in page
 
 
 # --- accounts with one-time codes ---------------------------------------------------------

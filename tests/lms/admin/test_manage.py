@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 
 import openpyxl
 import pytest
@@ -93,6 +94,25 @@ def test_search_and_filter_people(app, admin_client, make_user, places):
     assert "Nguyễn Văn An" in page
 
 
+@pytest.mark.parametrize("typed", ["huong", "HUONG", "nguyen thi", "Nguyễn Thị", "thi hường",
+                                   unicodedata.normalize("NFD", "Nguyễn Thị Hường")])
+def test_people_are_found_by_name_ignoring_case_and_diacritics(app, admin_client, make_user, places, typed):
+    make_user(username="huong", full_name="Nguyễn Thị Hường", place=places["village"])
+    make_user(username="hocvienbinh", full_name="Trần Thị Bình", place=places["village2"])
+    page = admin_client.get("/admin/users", query_string={"q": typed}).get_data(as_text=True)
+    assert "Nguyễn Thị Hường" in page and "Trần Thị Bình" not in page
+
+
+def test_people_search_unhappy_paths(app, admin_client, make_user, places):
+    huong = make_user(username="huong", full_name="Nguyễn Thị Hường", place=places["village"])
+    for typed in ("100%", "h_ong", "nguyen van"):  # wildcards are searched as typed
+        assert "Nguyễn Thị Hường" not in admin_client.get("/admin/users", query_string={"q": typed}).get_data(as_text=True)
+    with app.app_context():
+        services.anonymize(db.session.scalar(select(User).where(User.username == "quantri")), db.session.get(User, huong))
+        assert db.session.get(User, huong).name_key == f"nguoi dung da xoa #{huong}"
+        assert services.search_users("huong") == ([], 0)
+
+
 def test_deactivate_logs_out_and_blocks_log_in_and_is_audited(app, admin_client, make_user):
     make_user(username="hocvienan", full_name="Nguyễn Văn An")
     other = app.test_client()
@@ -139,7 +159,10 @@ def test_learner_downloads_own_data_and_deletion_anonymizes_but_counts_stay(app,
     data = json.loads(client.get("/account/data.json").data)
     assert data["account"]["full_name"] == "Nguyễn Văn An" and len(data["certificates"]) == 1
     assert "Trần Thị Bình" not in json.dumps(data, ensure_ascii=False)
-    post_form(client, "/account/delete-request", {}, form_url="/account")
+    post_form(client, "/account/delete-request", {}, form_url="/account")  # asks "are you sure?" first
+    with app.app_context():
+        assert db.session.get(User, an).deletion_requested_at is None
+    post_form(client, "/account/delete-request", {"confirm": "yes"}, form_url="/account")
     with app.app_context():
         before = (db.session.scalar(select(func.count()).select_from(LessonProgress)),
                   db.session.scalar(select(func.count()).select_from(Certificate)),
