@@ -10,9 +10,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms import exports
+from lms.admin import audit_log as audit_words
 from lms.admin import services
 from lms.admin.views import bp
 from lms.extensions import db
+from lms.i18n import site_timezone
 from lms.models import ApiToken, Role, Target, User
 from lms.models.people import GROUP_LABELS, ROLE_LABELS
 from lms.security import roles_required
@@ -167,7 +169,8 @@ def audit_log():
     page = _int(args.get("page")) or 1
     rows, total = services.audit_entries(args.get("action", ""), args.get("actor", ""), _date(args.get("from")),
                                          _date(args.get("to")), page)
-    return render_template("admin/audit.html", rows=rows, total=total, page=page, per_page=100, args=args)
+    return render_template("admin/audit.html", rows=audit_words.describe(rows), total=total, page=page, per_page=100,
+                           args=args, actions=audit_words.action_choices(services.audit_actions_present()))
 
 
 @bp.get("/audit.<fmt>")
@@ -178,16 +181,16 @@ def audit_download(fmt: str):
     args = request.args
     rows = services.audit_rows(args.get("action", ""), args.get("actor", ""), _date(args.get("from")),
                                _date(args.get("to")))
-    header = [_("Time"), _("Who"), _("Action"), _("Object"), _("Details")]
+    header = services.audit_header()
     title = _("Audit log")
     subtitle = _("Downloaded %(date)s", date=format_date(date.today(), "dd/MM/yyyy"))
     name = f"nhat-ky-thay-doi-{date.today().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
     if fmt == "csv":
         from flask import stream_with_context
-        return Response(stream_with_context(exports.csv_stream([title, subtitle], header, rows)),
+        return Response(stream_with_context(exports.csv_stream([title, subtitle], header, rows, tz=site_timezone())),
                         mimetype="text/csv", headers=headers)
-    return Response(exports.xlsx_bytes(title, subtitle, header, rows),
+    return Response(exports.xlsx_bytes(title, subtitle, header, rows, tz=site_timezone()),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
 
 

@@ -30,8 +30,7 @@ from lms.reports.stats import (
     learner_table,
     load_targets,
     place_ids_under,
-    resolve_target,
-    resolve_total_target,
+    place_target,
 )
 
 YIELD_PER = 500  # rows fetched from the database at a time while streaming
@@ -250,13 +249,13 @@ def summary_rows(place_id: int | None, year: int, date_from: date | None, date_t
     for pid, label in rows_places:
         per_group = {g: counts.get((pid, g), Figures()) for g in groups}
         for g, figures in per_group.items():
-            figures.target = resolve_target(targets, pid, g)
+            figures.target = place_target(targets, pid, g)
         if not target_group:
             total = Figures(
                 registered=sum(f.registered for (owner, _g), f in counts.items() if owner == pid),
                 active=sum(f.active for (owner, _g), f in counts.items() if owner == pid),
                 certified=sum(f.certified for (owner, _g), f in counts.items() if owner == pid),
-                target=resolve_total_target(targets, pid))
+                target=place_target(targets, pid))
             out.append(_summary_row(label, _("All groups"), total))
         for g in groups:
             out.append(_summary_row(label, group_label(g), per_group[g]))

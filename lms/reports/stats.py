@@ -40,7 +40,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
@@ -190,6 +190,25 @@ def resolve_total_target(rows: Sequence[TargetRow], place_id: int | None) -> Tar
     return TargetFigure(sum(f.population for f in parts), sum(f.target_people for f in parts), "groups")
 
 
+def place_target(rows: Sequence[TargetRow], place_id: int | None, group: str | None = None) -> TargetFigure | None:
+    """The one rule for a place's target (and so its population) for the year of ``rows``:
+    for a group, that group's target; for all groups, the place-level target if set, otherwise
+    the sum of its per-group targets. The dashboard, the summary report and the ranking of
+    villages all ask this function, so they cannot disagree."""
+    return resolve_target(rows, place_id, group) if group else resolve_total_target(rows, place_id)
+
+
+def targets_by_place(rows: Iterable[TargetRow]) -> dict[int, list[TargetRow]]:
+    """The rows each place's target is made of: its own and those of the places under it.
+    ``place_target(by_place.get(p, []), p, g)`` equals ``place_target(rows, p, g)`` but reads
+    a few rows instead of all of them, for asking many places at once."""
+    by_place: dict[int, list[TargetRow]] = {}
+    for row in rows:
+        for place_id in (row.place_id, *row.ancestors):
+            by_place.setdefault(place_id, []).append(row)
+    return by_place
+
+
 # --- the dashboard ----------------------------------------------------------------------
 
 def _share(part: float, whole: float | None) -> float | None:
@@ -322,15 +341,14 @@ def dashboard(place_id: int | None, target_group: str | None, year: int, today: 
     targets = load_targets(year, place_id)
     for key, figures in by_group.items():
         if key is not None:
-            figures.target = resolve_target(targets, place_id, key)
+            figures.target = place_target(targets, place_id, key)
     total = Figures(
         registered=sum(f.registered for f in by_group.values()),
         active=sum(f.active for f in by_group.values()),
         certified=sum(f.certified for f in by_group.values()),
         completions=sum(f.completions for f in by_group.values()),
         households=hh_certified,
-        target=resolve_target(targets, place_id, target_group) if target_group
-        else resolve_total_target(targets, place_id),
+        target=place_target(targets, place_id, target_group),
     )
     if None in by_group and by_group[None].registered == 0:
         del by_group[None]
@@ -340,7 +358,7 @@ def dashboard(place_id: int | None, target_group: str | None, year: int, today: 
         place_id=place_id, place_path=place_path, target_group=target_group, year=year, today=today,
         active_since=since, total=total, by_group=by_group, households_with_code=hh_all,
         mentors_total=mentors_total, mentors_at_goal=mentors_at_goal, mentors=mentors,
-        guidance=_guidance(place_id, year), ranking=_ranking(place_id, target_group, year),
+        guidance=_guidance(place_id, year), ranking=_ranking(place_id, target_group, year, targets),
     )
 
 
@@ -384,29 +402,38 @@ def _guidance(place_id: int | None, year: int) -> list[GuidanceRow]:
             for pid, name, commune_name, sessions, people in db.session.execute(stmt)]
 
 
-def _ranking(place_id: int | None, target_group: str | None, year: int) -> list[VillageRank]:
-    """Villages ("Thôn số tiêu biểu") by certified share: certified ÷ the population of the
-    village's target for the year (the group's target when a group is chosen), or else
-    certified ÷ registered. Villages with a population come first."""
+def _ranking(place_id: int | None, target_group: str | None, year: int,
+             targets: Sequence[TargetRow] | None = None) -> list[VillageRank]:
+    """Villages ("Thôn số tiêu biểu") by certified share: certified ÷ the village's population
+    for the year, as :func:`place_target` finds it (the group's target when a group is chosen;
+    otherwise the village's all-groups target, or else the sum of its groups' targets), or else
+    certified ÷ registered. Villages with a population come first.
+
+    One query for the villages and their counts, plus the year's targets unless ``targets``
+    (from :func:`load_targets` for the same place and year) is given: never one per village."""
+    if targets is None:
+        targets = load_targets(year, place_id)
+    by_place = targets_by_place(targets)
     t = learner_table(place_id, target_group)
     per_village = (select(t.c.place_id, func.count().label("registered"),
                           func.count(case((t.c.n > 0, 1))).label("certified"))
                    .group_by(t.c.place_id).subquery("per_village"))
     commune = aliased(Place)
-    target_on = and_(Target.place_id == Place.id, Target.year == year,
-                     Target.target_group == target_group if target_group else Target.target_group.is_(None))
-    stmt = (select(Place.id, Place.name, commune.name, per_village.c.registered, per_village.c.certified,
-                   Target.population)
+    has_target = (select(Target.id).where(Target.place_id == Place.id, Target.year == year,
+                                          Target.target_group == target_group if target_group else true())
+                  .exists())
+    stmt = (select(Place.id, Place.name, commune.name, per_village.c.registered, per_village.c.certified)
             .select_from(Place)
             .outerjoin(commune, commune.id == Place.parent_id)
             .outerjoin(per_village, per_village.c.place_id == Place.id)
-            .outerjoin(Target, target_on)
-            .where(Place.kind == PlaceKind.VILLAGE, or_(per_village.c.registered > 0, Target.id.is_not(None))))
+            .where(Place.kind == PlaceKind.VILLAGE, or_(per_village.c.registered > 0, has_target)))
     if place_id is not None:
         stmt = stmt.where(Place.id.in_(place_ids_under(place_id)))
     ranking = []
-    for pid, name, commune_name, registered, certified, population in db.session.execute(stmt):
+    for pid, name, commune_name, registered, certified in db.session.execute(stmt):
         registered, certified = registered or 0, certified or 0
+        figure = place_target(by_place.get(pid, ()), pid, target_group)
+        population = figure.population if figure else None
         if population:
             ranking.append(VillageRank(pid, name, commune_name or "", registered, certified, population,
                                        "population", _share(certified, population)))

@@ -305,8 +305,60 @@ def test_dashboard_falls_back_to_the_groups_targets(app, data):
         d = stats.dashboard(data["village2"], None, 2027, today=TODAY)
     assert d.total.target.source == "groups"
     assert (d.total.population, d.total.target_people) == (20, 15)
-    # The ranking only uses a village's all-groups row; this one has none.
-    assert d.ranking[0].basis == "registered"
+    # The ranking finds the village's population by the same rule: the sum of its groups.
+    assert (d.ranking[0].population, d.ranking[0].basis, d.ranking[0].share) == (20, "population", 3 * 100 / 20)
+
+
+@pytest.fixture
+def group_targets_only(app, data):
+    """2027: targets entered per target group only, none for all groups. Buôn Ea Kênh: 100
+    adult residents and 35 pupils and students, 135 people; Thôn 1: 40 officials."""
+    with app.app_context():
+        db.session.add_all([
+            Target(place_id=data["village2"], target_group="citizens", year=2027, population=100, target_percent=80),
+            Target(place_id=data["village2"], target_group="students", year=2027, population=35, target_percent=100),
+            Target(place_id=data["village"], target_group="officials", year=2027, population=40, target_percent=100),
+        ])
+        db.session.commit()
+    return data
+
+
+def test_ranking_and_summary_agree_on_a_population_set_per_group(app, group_targets_only):
+    data = group_targets_only
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        d = stats.dashboard(data["commune"], None, 2027, today=TODAY)
+        summary = completion.summary_rows(data["commune"], 2027, None, None, today=TODAY)
+        buon_alone = stats.dashboard(data["village2"], None, 2027, today=TODAY)
+    ranked = {r.place_id: r for r in d.ranking}
+    buon, thon = ranked[data["village2"]], ranked[data["village"]]
+    # The summary's "all groups" row of the village and the ranking show the same population.
+    summary_population = {row[0].split(",")[0]: row[2] for row in summary if row[1] == "All groups"}
+    assert summary_population["Buôn Ea Kênh"] == 135 == buon.population == buon_alone.total.population
+    assert summary_population["Thôn 1"] == 40 == thon.population
+    # …and the ranking's share uses it: 3 certified of 135 people, 2 of 40.
+    assert (buon.basis, buon.share) == ("population", pytest.approx(3 * 100 / 135))
+    assert (thon.basis, thon.share) == ("population", pytest.approx(2 * 100 / 40))
+    assert [r.place_id for r in d.ranking] == [data["village"], data["village2"]]  # 5 % before 2.2 %
+
+    with app.app_context():  # one group: that group's target only
+        students = stats.dashboard(data["commune"], "students", 2027, today=TODAY)
+        officials = stats.dashboard(None, "officials", 2027, today=TODAY)
+    assert [(r.place_id, r.population, r.share) for r in students.ranking] == [
+        (data["village2"], 35, pytest.approx(2 * 100 / 35))]
+    assert [(r.place_id, r.population, r.share) for r in officials.ranking] == [
+        (data["village"], 40, pytest.approx(1 * 100 / 40))]
+
+
+def test_dashboard_page_ranks_villages_on_their_groups_targets(app, client, group_targets_only):
+    data = group_targets_only
+    login(client, "quantri")
+    page = client.get(f"/admin/dashboard?place={data['commune']}&group=&year=2027").get_data(as_text=True)
+    ranking = page[page.index('<table aria-labelledby="ranking">'):]
+    ranking = ranking[:ranking.index("</table>")]
+    buon = ranking[ranking.index("Buôn Ea Kênh"):]
+    buon = buon[:buon.index("</tr>")]
+    assert "<td>135</td>" in buon and "certified ÷ population" in buon and "–" not in buon
+    assert "certified ÷ registered" not in ranking
 
 
 def test_the_number_of_queries_does_not_grow_with_learners(app, data):
@@ -341,6 +393,40 @@ def test_the_number_of_queries_does_not_grow_with_learners(app, data):
         assert stats.dashboard(None, None, YEAR, today=TODAY).total.registered == 58
     assert after == before
     assert max(before.values()) <= 12
+
+
+def test_the_number_of_queries_does_not_grow_with_villages(app, data):
+    """The ranking finds every village's population from targets read once, not per village."""
+    def count_queries():
+        statements = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        db.session.remove()
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            d = stats.dashboard(None, None, YEAR, today=TODAY)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements), d
+
+    with app.app_context():
+        before, _d = count_queries()
+        for i in range(30):
+            village = Place(name=f"Thôn mới {i}", kind=PlaceKind.VILLAGE, parent_id=data["c2"])
+            db.session.add(village)
+            db.session.flush()
+            db.session.add_all([Target(place_id=village.id, target_group=g, year=YEAR, population=10 + i,
+                                       target_percent=50) for g in ("citizens", "workers")])
+            if i % 3 == 0:
+                add_learner(f"moi{i}", f"Người Mới {i}", TargetGroup.CITIZENS, village.id, None, TODAY)
+        db.session.commit()
+        after, d = count_queries()
+    assert after == before
+    new = [r for r in d.ranking if r.village.startswith("Thôn mới")]
+    assert len(new) == 30 and all(r.basis == "population" for r in new)
+    assert {r.village: r.population for r in new}["Thôn mới 7"] == 2 * 17
 
 
 def test_svg_bars_are_readable_without_colour():
