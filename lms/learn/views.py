@@ -105,25 +105,34 @@ def lesson(course_id: str, module_key: str, lesson_key: str):
 @bp.post("/courses/<course_id>/<module_key>/<lesson_key>/done")
 @login_required
 def lesson_done(course_id: str, module_key: str, lesson_key: str):
+    """Moving on from a lesson marks it read: "I have finished" and "Next" both post here.
+
+    The learner then goes where they would expect: when leaving the module, to its quiz if
+    every lesson is read and the quiz is still to pass; else to the lesson that follows this
+    one; after the last lesson, back to the course."""
     course, _outline, module_state, lesson_state = _find_lesson(course_id, module_key, lesson_key)
     if module_state.locked:
         abort(403)
     services.mark_done(current_user, lesson_state.lesson)
     outline = services.build_outline(course, current_user.id)
-    module_state = next(m for m in outline.modules if m.module.id == module_state.module.id)
+    module_state, lesson_state = outline.find(module_key, lesson_key)
     if outline.is_done:
         flash(_("Well done! You have finished every lesson of this course."), "success")
         return redirect(url_for("learn.course", course_id=course.id))
     if module_state.is_done:
         flash(_("Well done! You have finished the module “%(module)s”.",
                 module=localized(module_state.module, "title")), "success")
-    if module_state.lessons_done and module_state.module.has_quiz and not module_state.quiz_passed:
+    flat = outline.flat()
+    index = flat.index((module_state, lesson_state))
+    following = flat[index + 1] if index + 1 < len(flat) else None
+    leaving_module = following is None or following[0] is not module_state
+    if leaving_module and module_state.lessons_done and module_state.module.has_quiz and not module_state.quiz_passed:
         flash(_("You have read every lesson of this module. Take its quiz to finish it."), "success")
         return redirect(url_for("quiz.overview", course_id=course.id, module_key=module_state.module.key))
-    nxt = outline.next_lesson()
-    if nxt is None:
+    if following is None or following[0].locked:
         return redirect(url_for("learn.course", course_id=course.id))
-    return redirect(url_for("learn.lesson", course_id=course.id, module_key=nxt[0].module.key, lesson_key=nxt[1].lesson.key))
+    return redirect(url_for("learn.lesson", course_id=course.id, module_key=following[0].module.key,
+                            lesson_key=following[1].lesson.key))
 
 
 @bp.get("/courses/<course_id>/files/<path:path>")

@@ -29,6 +29,8 @@ def test_class_join_assign_complete_and_grid(browser, live_server, loaded, make_
     make_user(username="hocvien", full_name="Y Khoa Niê")
 
     teacher_ctx, teacher = sign_in(browser, live_server, "cogiao")
+    assert teacher.url.endswith("/teach")  # a teacher lands on their classes
+    teacher.locator("header summary").click()  # the phone's folded menu
     teacher.get_by_role("link", name="My classes").click()
     teacher.get_by_role("link", name="New class").click()
     teacher.fill("#name", "Lớp tối thứ Ba")
@@ -38,6 +40,7 @@ def test_class_join_assign_complete_and_grid(browser, live_server, loaded, make_
     class_url = teacher.url
 
     learner_ctx, learner = sign_in(browser, live_server, "hocvien")
+    learner.locator("header summary").click()
     learner.get_by_role("link", name="Join a class").click()
     learner.fill("#code", code.lower())
     learner.get_by_role("button", name="Join").click()
@@ -62,9 +65,9 @@ def test_class_join_assign_complete_and_grid(browser, live_server, loaded, make_
     expect(card).to_contain_text(due.strftime("%d/%m/%Y"))
     card.get_by_role("link", name="Open").click()
     learner.get_by_role("link", name="Lesson one").click()
-    learner.get_by_role("button", name="I have finished this lesson").click()
+    learner.get_by_role("button", name="I have finished").click()
     expect(learner.locator("h1")).to_contain_text("Lesson two")  # on to the next lesson
-    learner.get_by_role("button", name="I have finished this lesson").click()
+    learner.get_by_role("button", name="I have finished").click()
     learner.goto(live_server + "/")
     expect(learner.locator("section.assigned li").first).to_contain_text("Done")
     learner_ctx.close()

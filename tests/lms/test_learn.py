@@ -188,3 +188,44 @@ def test_catalogue_filters_by_group_and_framework_area_and_shows_minutes(client,
     assert "No course matches." in none
     ignored = client.get("/courses?group=<script>&area=zz").get_data(as_text=True)
     assert "Alpha course" in ignored and "<script>" not in ignored
+
+
+NEXT_FORM = 'action="' + L1 + '/done"'
+
+
+def test_next_on_an_unread_lesson_marks_it_read_and_opens_the_following_one(app, client, learner):
+    """The rule, said on the page: going on to the next lesson marks this one as read."""
+    page = client.get(L1).get_data(as_text=True)
+    assert "Going on to the next lesson marks this one as read." in page
+    # Both the big button and the pager's "Next" post to the same place: no GET link that records nothing.
+    assert page.count(NEXT_FORM) == 2
+    assert f'href="{L2}"' not in page
+    for url, following in ((L1, L2), (L2, L3), (L3, "/courses/alpha/m2/l4")):
+        response = done(client, url)
+        assert response.status_code == 302 and response.headers["Location"].endswith(following)
+    course_page = client.get("/courses/alpha").get_data(as_text=True)
+    assert "3 of 4 lessons done" in course_page
+    with app.app_context():
+        assert progress_by_course(learner, ["alpha"]) == {"alpha": (3, 4)}
+
+
+def test_next_never_opens_a_locked_module(client, learner):
+    # Alpha is taken in order: with lesson one unread, module two is still locked.
+    response = done(client, L2)
+    assert response.headers["Location"].endswith("/courses/alpha")
+
+
+def test_a_read_lesson_links_straight_to_the_next(client, learner):
+    done(client, L1)
+    page = client.get(L1).get_data(as_text=True)
+    assert "You have finished this lesson." in page
+    assert f'href="{L2}"' in page and NEXT_FORM not in page
+
+
+def test_the_last_lesson_has_no_next_and_finishing_it_returns_to_the_course(client, learner):
+    done(client, L1)
+    done(client, L2)
+    page = client.get("/courses/alpha/m2/l4").get_data(as_text=True)
+    assert "I have finished this lesson" in page and 'rel="next"' not in page
+    response = done(client, "/courses/alpha/m2/l4")
+    assert response.headers["Location"].endswith("/courses/alpha")
