@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from lms.auth.services import AccountError, NewUser, create_user
 from lms.content.packages import check_all
+from lms.content.quality import assess as assess_banks
+from lms.content.quality import format_table as format_bank_quality
 from lms.content.sync import sync_packages
 from lms.extensions import db
 from lms.models import Place, Role, TargetGroup
@@ -84,6 +86,8 @@ def courses_check(directory):
     """Check every package; print each problem with its file and line. Exit 1 on errors."""
     directory = directory or Path(current_app.config["COURSES_DIR"])
     _framework, courses, problems = check_all(directory)
+    # Bank quality (does a pass show the skill?) only warns: a package with weak banks still loads.
+    problems = problems + assess_banks(courses)[1]
     for problem in problems:
         click.echo(str(problem), err=problem.is_error)
     errors = sum(1 for p in problems if p.is_error)
@@ -96,10 +100,14 @@ def courses_check(directory):
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Courses directory (default: COURSES_DIR).")
 def courses_report(directory):
-    """Per course and in total: lessons, words, sentence length, questions by type, explanations, pictures."""
+    """Per course and in total: lessons, words, sentence length, questions by type, explanations, pictures;
+    then the quality of the question banks."""
     from lms.content.report import format_table, report
-    reports, errors = report(directory or Path(current_app.config["COURSES_DIR"]))
+    directory = directory or Path(current_app.config["COURSES_DIR"])
+    reports, errors = report(directory)
     click.echo(format_table(reports))
+    click.echo("")
+    click.echo(format_bank_quality(assess_banks(check_all(directory)[1])[0]))
     for error in errors:
         click.echo(error, err=True)
 
