@@ -61,6 +61,9 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
 
 
+BLANK, PARTIAL, COMPLETE = "blank", "partial", "complete"  # QuestionType.completeness
+
+
 class QuestionType:
     """Base class of question types. A type is one module under ``quizzes/types`` that defines
     a subclass and registers it; adding one touches no core code.
@@ -105,6 +108,12 @@ class QuestionType:
     def describe_answer(self, spec: Mapping[str, Any], answer: Any) -> list[str]:
         """Option ids (or values) the answer chose, for statistics of wrong choices."""
         return []
+
+    def completeness(self, spec: Mapping[str, Any], answer: Any) -> str:
+        """How much of the question a parsed answer covers: ``BLANK`` (nothing), ``PARTIAL``
+        (some parts left open, e.g. one pair not matched) or ``COMPLETE``. Asked before grading
+        so the learner can be warned about questions left open."""
+        return BLANK if answer is None else COMPLETE
 
 
 def options_of(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:

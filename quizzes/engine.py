@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from quizzes.bank import Bank, QuizSettings
-from quizzes.base import AnswerError
+from quizzes.base import BLANK, COMPLETE, AnswerError
 from quizzes.registry import get_type
 
 
@@ -96,3 +96,24 @@ def grade(drawn: Sequence[DrawnQuestion], answers: Mapping[str, Any], pass_perce
         answer = answers.get(question.id)
         result.results.append(QuestionResult(question.id, qtype.grade(question.spec, answer).score, answer))
     return result
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A question of an attempt left without a full answer: ``index`` in the attempt (0-based,
+    as in :func:`field_name`), and whether it is blank or only partly answered."""
+
+    index: int
+    id: str
+    blank: bool
+
+
+def open_questions(drawn: Sequence[DrawnQuestion], answers: Mapping[str, Any]) -> list[OpenQuestion]:
+    """The questions an answer set leaves blank or partly answered, in attempt order."""
+    found = []
+    for index, question in enumerate(drawn):
+        qtype = get_type(question.spec["type"])
+        state = qtype.completeness(question.spec, answers.get(question.id))
+        if state != COMPLETE:
+            found.append(OpenQuestion(index, question.id, state == BLANK))
+    return found

@@ -11,10 +11,12 @@ from sqlalchemy.orm import defer
 
 from lms.content.i18n import N_
 from lms.extensions import db
-from lms.models import CourseModule, QuizAttempt, QuizQuestion, QuizResponse, User
+from lms.models import (
+    ClassGroup, ClassMember, ClassTeacher, CourseModule, QuizAttempt, QuizQuestion, QuizResponse, User,
+)
 from lms.models.base import utcnow
 from quizzes.bank import Bank, QuizSettings
-from quizzes.engine import DrawnQuestion, draw, grade, parse_answers
+from quizzes.engine import DrawnQuestion, OpenQuestion, draw, grade, open_questions, parse_answers
 from quizzes.registry import get_type
 
 # Answers that arrive this long after the time limit are still graded in full (a slow
@@ -124,13 +126,38 @@ def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime
 FORM_FIELDS = frozenset({"csrf_token", "action", "attempt"})
 
 
-def submit_attempt(attempt_id: int, form: dict[str, list[str]], now: datetime | None = None) -> QuizAttempt | None:
-    """Grade and close an attempt. Returns None when it was already submitted (a double click,
-    a second tab, a retried request): exactly one submission is ever graded."""
+def open_questions_of(attempt: QuizAttempt, answers: dict | None = None) -> list[OpenQuestion]:
+    """The questions of the attempt that ``answers`` (by default the saved ones) leave blank or
+    partly answered."""
+    return open_questions(drawn_of(attempt), (attempt.answers or {}) if answers is None else answers)
+
+
+def hold_if_open(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None) -> list[OpenQuestion]:
+    """Before grading a submission: when the form leaves questions blank or partly answered and
+    there is still time, save its answers (the attempt stays open) and return those questions,
+    for the learner to answer them or confirm. An empty list means: grade now. After the time
+    limit nothing can be saved, so a submission is never held then."""
+    now = now or utcnow()
+    answers = parse_answers(drawn_of(attempt), form, ignore=FORM_FIELDS)  # AnswerError: nothing stored
+    missing = open_questions_of(attempt, answers)
+    if not missing or not save_answers(attempt, form, now):
+        return []  # complete, too late to hold, or already submitted: submit_attempt decides
+    return missing
+
+
+def submit_attempt(attempt_id: int, form: dict[str, list[str]] | None,
+                   now: datetime | None = None) -> QuizAttempt | None:
+    """Grade and close an attempt, with the answers of ``form``, or with the saved answers when
+    ``form`` is None (the learner confirmed a submission that was held). Returns None when it was
+    already submitted (a double click, a second tab, a retried request): exactly one submission
+    is ever graded."""
     now = now or utcnow()
     attempt = db.session.get(QuizAttempt, attempt_id)
     drawn = drawn_of(attempt)
-    answers = parse_answers(drawn, form, ignore=FORM_FIELDS)  # AnswerError before anything is written
+    if form is None:
+        answers = dict(attempt.answers or {})
+    else:
+        answers = parse_answers(drawn, form, ignore=FORM_FIELDS)  # AnswerError before anything is written
     late = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
     if late:
         answers = dict(attempt.answers or {})  # only what was saved before the time limit
@@ -154,6 +181,60 @@ def submit_attempt(attempt_id: int, form: dict[str, list[str]], now: datetime | 
         module = db.session.get(CourseModule, attempt.module_id)
         issue_if_complete(attempt.user_id, module.course_id)
     return attempt
+
+
+@dataclass
+class NextStep:
+    """Where a learner goes after passing a module's quiz: ``kind`` is "lesson" (a lesson not yet
+    read, of this module or the next), "quiz" (the next module's quiz, its lessons all read) or
+    "finished" (every module of the course done)."""
+
+    kind: str
+    module: object | None = None   # lms.learn.services.ModuleInfo
+    lesson: object | None = None   # lms.learn.services.LessonInfo
+    same_module: bool = False
+
+
+def next_step(outline, module_id: int) -> NextStep | None:
+    """The learner's next step once the quiz of ``module_id`` is passed, from their course outline
+    (lms.learn.services.build_outline): the lessons this module still has, else the next module
+    not yet done (after this one, then from the start of the course), else the end of the course.
+    None when nothing is open to go on with."""
+    if outline.is_done:
+        return NextStep("finished")
+    states = outline.modules
+    here = next((i for i, m in enumerate(states) if m.module.id == module_id), None)
+    if here is None:
+        return None
+    current = states[here]
+    if not current.is_done:
+        unread = next((s.lesson for s in current.lessons if not s.done), None)
+        return NextStep("lesson", current.module, unread, same_module=True) if unread else None
+    for state in states[here + 1:] + states[:here]:
+        if state.is_done or state.locked:
+            continue
+        unread = next((s.lesson for s in state.lessons if not s.done), None)
+        if unread is not None:
+            return NextStep("lesson", state.module, unread)
+        return NextStep("quiz", state.module)
+    return None
+
+
+def assisting_class(attempt: QuizAttempt, teacher_id: int, class_id: int | None = None) -> ClassGroup | None:
+    """The class in which a teacher runs an assisted attempt, to send them back to it: the class
+    ``class_id`` when the teacher teaches it and the learner is in it, else the newest class
+    they share. None when the attempt is not assisted by this teacher or no class links them."""
+    if attempt.assisted_by_id != teacher_id:
+        return None
+    shared = (select(ClassGroup)
+              .join(ClassTeacher, ClassTeacher.class_id == ClassGroup.id)
+              .join(ClassMember, ClassMember.class_id == ClassGroup.id)
+              .where(ClassTeacher.user_id == teacher_id, ClassMember.user_id == attempt.user_id))
+    if class_id is not None:
+        named = db.session.scalar(shared.where(ClassGroup.id == class_id))
+        if named is not None:
+            return named
+    return db.session.scalar(shared.order_by(ClassGroup.created_at.desc(), ClassGroup.id.desc()).limit(1))
 
 
 def may_show_answers(attempt: QuizAttempt, attempts: list[QuizAttempt]) -> bool:

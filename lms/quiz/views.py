@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest
 from lms.extensions import db
 from lms.learn import services as learn
 from lms.learn.views import _get_course
-from lms.models import CourseModule, QuizAttempt, Role, User
+from lms.models import ClassGroup, CourseModule, QuizAttempt, Role, User
 from lms.models.base import utcnow
 from lms.quiz import services
 from lms.certificates.services import teaches
@@ -56,6 +56,26 @@ def _attempt_for_owner(attempt_id: int) -> QuizAttempt:
 def _assisted_learner(attempt: QuizAttempt) -> User | None:
     """The learner, when the teacher is the one looking at the attempt (assisted)."""
     return db.session.get(User, attempt.user_id) if attempt.user_id != current_user.id else None
+
+
+def _assist_class(attempt: QuizAttempt) -> ClassGroup | None:
+    """The class a teacher running this assisted attempt goes back to (None for the learner).
+    A ``class_id`` in the address names it; it counts only if the teacher teaches that class and
+    the learner is in it."""
+    if attempt.user_id == current_user.id:
+        return None
+    return services.assisting_class(attempt, current_user.id, request.args.get("class_id", type=int))
+
+
+def _attempt_url(endpoint: str, attempt: QuizAttempt, group: ClassGroup | None = None, **values) -> str:
+    """An address of the attempt's pages that keeps the teacher's class along (assisted attempts)."""
+    return url_for(endpoint, attempt_id=attempt.id, class_id=group.id if group is not None else None, **values)
+
+
+def _seconds_left(attempt: QuizAttempt) -> int | None:
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
 
 
 def _bad_request(message: str):
@@ -110,58 +130,116 @@ def _questions_for_page(attempt: QuizAttempt, answers: dict, show_solution: bool
         if show_solution:
             item["solution"] = qtype.solution(spec, question["order"])
             item["explanation"] = spec.get("explanation")
+        if spec["type"] == "numeric" and isinstance(item["answer"], float) and item["answer"].is_integer():
+            item["answer"] = int(item["answer"])  # "6", as typed, not "6.0"
+        if spec["type"] == "ordering":
+            item["places"] = places = _ordering_places(item["answer"])
+            # The learner's order, for the review: placed items by place, then those left out.
+            rows = [{"place": places.get(it["id"]), "text": it["text"]} for it in item["view"]["items"]]
+            item["order_rows"] = sorted(rows, key=lambda row: (row["place"] is None, row["place"] or 0))
+        elif spec["type"] == "matching":
+            item["pairs"] = _matching_rows(item)
         items.append(item)
     return items
+
+
+def _ordering_places(answer) -> dict[str, int]:
+    """Item id → the place the learner gave it, from a full ranking (a list of ids) or a partial
+    one saved as {"incomplete": {id: place}}."""
+    if isinstance(answer, list):
+        return {item_id: place for place, item_id in enumerate(answer, 1)}
+    if isinstance(answer, dict) and isinstance(answer.get("incomplete"), dict):
+        return {str(k): v for k, v in answer["incomplete"].items()}
+    return {}
+
+
+def _matching_rows(item: dict) -> list[dict]:
+    """One row per left-hand text: the learner's match (id and text) and, once the review may show
+    it, the right match and whether theirs is it."""
+    chosen = item["answer"] if isinstance(item["answer"], dict) else {}
+    texts = {right["id"]: right["text"] for right in item["view"]["rights"]}
+    solution = item.get("solution", {}).get("pairs", [])
+    rows = []
+    for position, left in enumerate(item["view"]["lefts"]):
+        given = chosen.get(left["id"])
+        row = {"id": left["id"], "left": left["text"], "given": given, "given_text": texts.get(given)}
+        if position < len(solution):  # the solution lists pairs in the lefts' order
+            row["right_text"] = solution[position]["right"]
+            row["ok"] = row["given_text"] == row["right_text"]
+        rows.append(row)
+    return rows
 
 
 @bp.get("/quiz/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = _attempt_for_owner(attempt_id)
+    group = _assist_class(attempt)
     if attempt.status != "open":
-        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+        return redirect(_attempt_url("quiz.review", attempt, group))
     module = db.session.get(CourseModule, attempt.module_id)
     course = _get_course(module.course_id)
-    remaining = None
-    if attempt.deadline_at is not None:
-        remaining = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
-    return render_template("quiz/attempt.html", attempt=attempt, module=module, course=course, remaining=remaining,
-                           assisted_learner=_assisted_learner(attempt),
+    return render_template("quiz/attempt.html", attempt=attempt, module=module, course=course,
+                           remaining=_seconds_left(attempt), assisted_learner=_assisted_learner(attempt), group=group,
                            items=_questions_for_page(attempt, attempt.answers or {}))
+
+
+@bp.get("/quiz/attempts/<int:attempt_id>/confirm")
+@login_required
+def confirm(attempt_id: int):
+    """A submission that left questions blank or partly answered: which ones, with the choice to
+    go back and answer them or to submit anyway (the answers were saved)."""
+    attempt = _attempt_for_owner(attempt_id)
+    group = _assist_class(attempt)
+    if attempt.status != "open":
+        return redirect(_attempt_url("quiz.review", attempt, group))
+    module = db.session.get(CourseModule, attempt.module_id)
+    course = _get_course(module.course_id)
+    missing = services.open_questions_of(attempt)
+    return render_template("quiz/confirm.html", attempt=attempt, module=module, course=course, group=group,
+                           assisted_learner=_assisted_learner(attempt), remaining=_seconds_left(attempt),
+                           missing=missing, total=len(attempt.questions), field_name=field_name)
 
 
 @bp.post("/quiz/attempts/<int:attempt_id>")
 @login_required
 def answer(attempt_id: int):
+    """Save, submit (held for confirmation when questions are left open) or confirm (grade the
+    saved answers) an attempt."""
     attempt = _attempt_for_owner(attempt_id)
+    group = _assist_class(attempt)
     form = _form()
     action = form.get("action", [""])[-1]
-    if action not in ("save", "submit") or form.get("attempt") != [str(attempt.id)]:
+    if action not in ("save", "submit", "confirm") or form.get("attempt") != [str(attempt.id)]:
         _bad_request(_("This form is incomplete. Reload the quiz page and try again."))
     if attempt.status != "open":
         flash(_("This attempt was already submitted; it is graded once."), "info")
-        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+        return redirect(_attempt_url("quiz.review", attempt, group))
     try:
         if action == "save":
             saved = services.save_answers(attempt, form)
             flash(_("Your answers are saved.") if saved else _("Time is up: answers can no longer be saved."),
                   "success" if saved else "warning")
-            return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
-        graded = services.submit_attempt(attempt.id, form)
+            return redirect(_attempt_url("quiz.attempt", attempt, group))
+        if action == "submit" and services.hold_if_open(attempt, form):
+            return redirect(_attempt_url("quiz.confirm", attempt, group))
+        # "confirm" grades what was saved when the submission was held.
+        graded = services.submit_attempt(attempt.id, None if action == "confirm" else form)
     except AnswerError:
         db.session.rollback()
         _bad_request(_("Some answers do not belong to this quiz. Nothing was saved. Reload the quiz page and try again."))
     if graded is None:
         flash(_("This attempt was already submitted; it is graded once."), "info")
-    return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    return redirect(_attempt_url("quiz.review", attempt, group))
 
 
 @bp.get("/quiz/attempts/<int:attempt_id>/review")
 @login_required
 def review(attempt_id: int):
     attempt = _attempt_for_owner(attempt_id)
+    group = _assist_class(attempt)
     if attempt.status == "open":
-        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+        return redirect(_attempt_url("quiz.attempt", attempt, group))
     module = db.session.get(CourseModule, attempt.module_id)
     course = _get_course(module.course_id)
     attempts = services.attempts_of(attempt.user_id, module.id)
@@ -170,9 +248,13 @@ def review(attempt_id: int):
     items = _questions_for_page(attempt, attempt.answers or {}, show_solution=show)
     for item, question in zip(items, attempt.questions):
         item["score"] = scores.get(question["id"], 0.0)
-    state = _module_state(course, module, attempt.user_id)
+    outline = learn.build_outline(course, attempt.user_id)
+    state = next(m for m in outline.modules if m.module.id == module.id)
+    assisted_learner = _assisted_learner(attempt)
+    # The way on is the learner's own: a teacher who assisted goes back to the class instead.
+    step = services.next_step(outline, module.id) if attempt.passed and assisted_learner is None else None
     return render_template("quiz/review.html", attempt=attempt, module=module, course=course, items=items,
-                           assisted_learner=_assisted_learner(attempt),
+                           assisted_learner=assisted_learner, group=group, step=step,
                            show=show, state=state, check=services.can_start(module, attempts))
 
 

@@ -424,7 +424,7 @@ def assist(class_id: int, user_id: int, module_id: int):
     except (services.TeachError, QuizError) as exc:
         flash(_(exc.message, **exc.params), "error")
         return redirect(url_for("teach.learner", class_id=group.id, user_id=user_id))
-    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id, class_id=group.id))
 
 
 @bp.post("/teach/classes/<int:class_id>/learners/<int:user_id>/mentor")

@@ -4,7 +4,7 @@ Partial credit: the share of left items matched with the right partner.
 """
 from __future__ import annotations
 
-from quizzes.base import AnswerError, BankProblem, Grade, N_, QuestionType, line_of
+from quizzes.base import BLANK, COMPLETE, PARTIAL, AnswerError, BankProblem, Grade, N_, QuestionType, line_of
 from quizzes.registry import register
 
 
@@ -70,3 +70,8 @@ class Matching(QuestionType):
 
     def describe_answer(self, spec, answer):
         return [f"{k}>{v}" for k, v in sorted((answer or {}).items())]
+
+    def completeness(self, spec, answer):
+        if not answer:
+            return BLANK
+        return COMPLETE if len(answer) >= len(pairs_of(spec)) else PARTIAL

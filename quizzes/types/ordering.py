@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from quizzes.base import AnswerError, BankProblem, Grade, N_, QuestionType, line_of
+from quizzes.base import BLANK, COMPLETE, PARTIAL, AnswerError, BankProblem, Grade, N_, QuestionType, line_of
 from quizzes.registry import register
 
 
@@ -75,3 +75,9 @@ class Ordering(QuestionType):
 
     def describe_answer(self, spec, answer):
         return ["-".join(answer)] if isinstance(answer, list) else []
+
+    def completeness(self, spec, answer):
+        if answer is None:
+            return BLANK
+        # A ranking with a missing or repeated place is kept as {"incomplete": …} and scores 0.
+        return COMPLETE if isinstance(answer, list) else PARTIAL

@@ -285,7 +285,8 @@ def test_question_with_a_picture_shows_it_on_the_attempt_and_the_review(app, cli
     attempt_id, page = start(client)
     assert 'alt="Tin nhắn báo trúng thưởng kèm đường link lạ"' in page
     assert "/courses/beta/files/images/tin-nhan.svg" in page
-    assert submit(client, attempt_id, {}).status_code == 302
+    assert submit(client, attempt_id, {}).headers["Location"].endswith("/confirm")  # nothing answered: asked first
+    assert submit(client, attempt_id, {}, action="confirm").status_code == 302
     review = client.get(f"/quiz/attempts/{attempt_id}/review")
     assert review.status_code == 200
     assert 'alt="Tin nhắn báo trúng thưởng kèm đường link lạ"' in review.get_data(as_text=True)
@@ -320,3 +321,381 @@ def test_two_threads_starting_at_once_share_one_attempt(app, learner):
     assert len(started) == 2 and started[0] == started[1]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+
+
+# --- a course with every question type (also used by tests/browser/test_quiz_layout.py) ---------
+
+GAMMA_COURSE = """\
+format: 1
+id: gamma
+version: 1.0.0
+title: {vi: "Khóa Gamma: làm thủ tục hành chính trên điện thoại", en: "Gamma course"}
+summary: {vi: "Khóa thử có đủ mọi loại câu hỏi, với câu chữ dài."}
+target_groups: [citizens]
+estimated_minutes: 30
+competences: ["4.2"]
+sequential: false
+license: CC BY-SA 4.0
+authors: ["Nhóm thử"]
+modules:
+  - id: mot
+    title: {vi: "Học phần Một", en: "Part one"}
+    lessons:
+      - id: g1
+        title: {vi: "Bài G1", en: "Lesson G1"}
+        file: lessons/g1.md
+        minutes: 5
+  - id: hai
+    title: {vi: "Học phần Hai", en: "Part two"}
+    lessons:
+      - id: g2
+        title: {vi: "Bài G2", en: "Lesson G2"}
+        file: lessons/g2.md
+        minutes: 5
+      - id: g3
+        title: {vi: "Bài G3", en: "Lesson G3"}
+        file: lessons/g3.md
+        minutes: 5
+"""
+# Module "mot": one question of every registered type, long Vietnamese texts, in a fixed order
+# (q0 … q6) so tests know each question's form fields.
+EVERY_TYPE_BANK = """\
+settings:
+  shuffle_questions: false
+  pass_percent: 70
+  show_answers: after_attempt
+questions:
+  - id: chon-mot
+    type: single_choice
+    prompt: "Có người gọi điện xưng là nhân viên ngân hàng và đề nghị bạn đọc mã xác thực OTP vừa nhận được qua tin nhắn. Bạn nên làm gì?"
+    options:
+      - {id: a, text: "Từ chối, không đọc mã cho bất kỳ ai, rồi tự gọi số tổng đài chính thức in ở mặt sau thẻ ngân hàng để hỏi lại", correct: true}
+      - {id: b, text: "Đọc mã ngay vì người đó đã nói đúng họ tên, số tài khoản và số căn cước của bạn"}
+      - {id: c, text: "Nhờ người thân trong gia đình đọc mã giúp để người gọi xử lý cho nhanh"}
+    explanation: "Ngân hàng không bao giờ hỏi mã OTP qua điện thoại."
+  - id: chon-nhieu
+    type: multiple_choice
+    prompt: "Những dấu hiệu nào cho thấy một tin nhắn báo trúng thưởng có thể là lừa đảo?"
+    options:
+      - {id: a, text: "Tin nhắn đòi bạn chuyển trước một khoản phí nhận thưởng vào tài khoản của một người lạ", correct: true}
+      - {id: b, text: "Tin nhắn có đường dẫn lạ, không phải trang chính thức của công ty tổ chức chương trình", correct: true}
+      - {id: c, text: "Bạn đã mua hàng ở cửa hàng đó và còn giữ hóa đơn có số dự thưởng"}
+      - {id: d, text: "Tin nhắn từ tổng đài chính thức, không đòi tiền, không hỏi mật khẩu"}
+    explanation: "Đòi phí trước và đường dẫn lạ là dấu hiệu lừa đảo."
+  - id: dung-sai
+    type: true_false
+    prompt: "Cán bộ công an có thể gọi video qua mạng xã hội để làm việc và bảo người dân cài ứng dụng lạ."
+    answer: false
+    explanation: "Công an không làm việc qua cuộc gọi video."
+  - id: go-chu
+    type: short_text
+    prompt: "Ứng dụng định danh điện tử quốc gia của Bộ Công an tên là gì? Hãy gõ tên ứng dụng."
+    answers: ["VNeID"]
+    explanation: "Đó là ứng dụng VNeID."
+  - id: go-so
+    type: numeric
+    prompt: "Mật mã của tài khoản định danh điện tử mức hai có bao nhiêu chữ số?"
+    answer: 6
+    unit: "chữ số"
+    explanation: "Mật mã gồm 6 chữ số."
+  - id: sap-xep
+    type: ordering
+    prompt: "Hãy sắp xếp các bước nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia theo đúng thứ tự."
+    items:
+      - "Mở trang https://dichvucong.gov.vn/p/home/dvc-trang-chu.html trên điện thoại của bạn"
+      - "Đăng nhập bằng tài khoản định danh điện tử VNeID mức hai của chính bạn"
+      - "Chọn thủ tục cần làm, điền đầy đủ tờ khai và tải lên ảnh chụp các giấy tờ"
+      - "Kiểm tra lại thông tin, bấm nộp hồ sơ và ghi lại mã số hồ sơ để tra cứu"
+    explanation: "Mở trang, đăng nhập, khai, rồi nộp."
+  - id: ghep-noi
+    type: matching
+    prompt: "Hãy ghép mỗi việc cần làm với ứng dụng hoặc trang chính thức phù hợp nhất."
+    pairs:
+      - {left: "Xuất trình căn cước điện tử và giấy phép lái xe khi cảnh sát giao thông kiểm tra", right: "Ứng dụng VNeID của Bộ Công an, mục ví giấy tờ tích hợp"}
+      - {left: "Nộp hồ sơ đăng ký khai sinh cho con", right: "Cổng Dịch vụ công quốc gia, mục liên thông khai sinh, thường trú, bảo hiểm y tế cho trẻ dưới sáu tuổi"}
+      - {left: "Xem lịch sử khám chữa bệnh", right: "Ứng dụng Sổ sức khỏe điện tử của Bộ Y tế"}
+    explanation: "Mỗi việc có một nơi chính thức."
+"""
+SECOND_BANK = """\
+settings:
+  show_answers: after_attempt
+questions:
+  - id: hai-dung-sai
+    type: true_false
+    prompt: "Nên ghi lại mã số hồ sơ sau khi nộp."
+    answer: true
+    explanation: "Mã số hồ sơ dùng để tra cứu."
+"""
+# Form fields answering every question of "mot" right (question index → fields).
+EVERY_TYPE_RIGHT = {
+    "q0": "a", "q1": ["a", "b"], "q2": "false", "q3": "VNeID", "q4": "6",
+    "q5-1": "1", "q5-2": "2", "q5-3": "3", "q5-4": "4",
+    "q6-1": "1", "q6-2": "2", "q6-3": "3",
+}
+GAMMA_QUIZ = "/courses/gamma/mot/quiz"
+
+
+def add_every_type_course(courses_dir) -> None:
+    """Write the course package "gamma" next to the fixture packages in ``courses_dir``."""
+    root = courses_dir / "gamma"
+    (root / "lessons").mkdir(parents=True)
+    (root / "quizzes").mkdir()
+    (root / "course.yaml").write_text(GAMMA_COURSE, encoding="utf-8")
+    for key in ("g1", "g2", "g3"):
+        (root / "lessons" / f"{key}.md").write_text(
+            f"**Học xong bài này, bạn sẽ:**\n\n- Biết làm bài {key}.\n\n## Thực hành\n1. Làm theo.\n", encoding="utf-8")
+    (root / "quizzes" / "mot.yaml").write_text(EVERY_TYPE_BANK, encoding="utf-8")
+    (root / "quizzes" / "hai.yaml").write_text(SECOND_BANK, encoding="utf-8")
+
+
+@pytest.fixture
+def gamma(app, courses_dir, loaded):
+    """The fixture packages plus "gamma", loaded."""
+    from lms.content.sync import sync_packages
+
+    add_every_type_course(courses_dir)
+    with app.app_context():
+        report = sync_packages(courses_dir)
+        assert not [str(p) for p in report.problems if p.is_error]
+
+
+def test_the_every_type_bank_has_every_registered_type():
+    import yaml
+
+    from quizzes import registered_types
+    assert {q["type"] for q in yaml.safe_load(EVERY_TYPE_BANK)["questions"]} == set(registered_types())
+
+
+def start_at(client, quiz_url) -> int:
+    response = post_form(client, quiz_url + "/start", {}, form_url=quiz_url)
+    assert response.status_code == 302, response.status_code
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def read_lessons(client, course, module, *lessons):
+    for lesson in lessons:
+        url = f"/courses/{course}/{module}/{lesson}"
+        assert post_form(client, url + "/done", {}, form_url=url).status_code == 302
+
+
+# --- unanswered questions are shown before grading -----------------------------------------------
+
+def test_a_partly_answered_submission_is_held_saved_and_listed(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    given = {"q0": "a", "q3": "VNeID", "q5-1": "2", "q5-2": "1", "q6-1": "3"}  # q5, q6 only partly
+    response = submit(client, attempt_id, given)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/confirm")
+    status, score, answers, responses = stored(app, attempt_id)
+    assert (status, score, responses) == ("open", None, 0)  # not graded
+    assert answers["chon-mot"] == "a" and answers["go-chu"] == "VNeID" and answers["ghep-noi"] == {"1": "3"}
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "5 questions have no full answer yet" in page
+    for number, anchor, what in ((2, "q1", "not answered"), (3, "q2", "not answered"), (5, "q4", "not answered"),
+                                 (6, "q5", "partly answered"), (7, "q6", "partly answered")):
+        assert f'href="/quiz/attempts/{attempt_id}#{anchor}">Question {number}: {what}</a>' in page
+    assert "Question 1:" not in page and "Question 4:" not in page
+    assert "2 of 7 questions have a full answer" in page
+    assert f'href="/quiz/attempts/{attempt_id}#q1">Go back and answer</a>' in page
+    assert 'name="action" value="confirm"' in page and "Submit anyway" in page
+
+    # Going back: every answer given is still filled in, the partial ones too.
+    attempt_page = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(r'name="q0" value="a"\s+checked', attempt_page)
+    assert 'name="q3" maxlength="200" value="VNeID"' in attempt_page
+    assert re.search(r'name="q5-1">.*?<option value="2" selected>2</option>', attempt_page, re.S)
+    assert re.search(r'name="q5-2">.*?<option value="1" selected>1</option>', attempt_page, re.S)
+    assert re.search(r'name="q6-1">.*?<option value="3" selected>', attempt_page, re.S)
+    # The review is not reachable while the attempt waits.
+    assert client.get(f"/quiz/attempts/{attempt_id}/review").headers["Location"].endswith(f"/quiz/attempts/{attempt_id}")
+
+
+def test_submit_anyway_grades_the_saved_answers_once(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    submit(client, attempt_id, {"q0": "a", "q2": "false"})
+    token = csrf_token(client, f"/quiz/attempts/{attempt_id}/confirm")
+
+    def post(fields, action):
+        return client.post(f"/quiz/attempts/{attempt_id}", data={
+            "csrf_token": token, "attempt": str(attempt_id), "action": action, **fields})
+
+    response = post({}, "confirm")
+    assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/review")
+    status, score, answers, responses = stored(app, attempt_id)
+    assert status == "submitted" and score == pytest.approx(200 / 7, abs=0.01) and responses == 7
+    assert answers["chon-mot"] == "a" and answers["dung-sai"] is False
+    review = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "29 %" in review and "Not passed yet" in review
+    # A second confirmation, or a late full submission, changes nothing.
+    again = post({}, "confirm")
+    assert again.headers["Location"].endswith("/review")
+    post(EVERY_TYPE_RIGHT, "submit")
+    assert stored(app, attempt_id) == (status, score, answers, responses)
+    assert client.get(f"/quiz/attempts/{attempt_id}/confirm").headers["Location"].endswith("/review")
+
+
+def test_answering_the_rest_after_the_list_grades_directly(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    assert submit(client, attempt_id, {"q0": "a"}).headers["Location"].endswith("/confirm")
+    response = submit(client, attempt_id, EVERY_TYPE_RIGHT)
+    assert response.headers["Location"].endswith("/review")
+    assert stored(app, attempt_id)[:2] == ("submitted", 100.0)
+
+
+def test_a_fully_answered_attempt_is_graded_at_once(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    wrong = {**EVERY_TYPE_RIGHT, "q0": "b", "q5-1": "4", "q5-4": "1", "q6-1": "2", "q6-2": "1"}  # wrong, not blank
+    response = submit(client, attempt_id, wrong)
+    assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/review")
+    assert stored(app, attempt_id)[0] == "submitted"
+
+
+def test_tampered_answers_are_refused_before_anything_is_held(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    for fields in ({"q6-9": "1"}, {"q5-1": "7"}, {"q0": "a", "q6-1": "zz"}):
+        response = submit(client, attempt_id, fields)
+        assert response.status_code == 400 and "Nothing was saved" in response.get_data(as_text=True)
+    assert stored(app, attempt_id) == ("open", None, {}, 0)
+
+
+def test_after_the_time_limit_a_blank_submission_is_graded_not_held(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        attempt.deadline_at = utcnow() - timedelta(seconds=5)  # time is up; still within the grace
+        db.session.commit()
+    response = submit(client, attempt_id, {"q0": "a"})
+    assert response.headers["Location"].endswith("/review")
+    assert stored(app, attempt_id)[:2] == ("submitted", pytest.approx(100 / 7, abs=0.01))
+
+
+# --- the review's way on --------------------------------------------------------------------------
+
+def test_passing_a_module_offers_the_next_modules_first_lesson(app, client, learner, gamma):
+    read_lessons(client, "gamma", "mot", "g1")
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    review = client.get(submit(client, attempt_id, EVERY_TYPE_RIGHT).headers["Location"]).get_data(as_text=True)
+    assert "Passed" in review and "Module done" in review
+    assert '<a class="button primary" href="/courses/gamma/hai/g2">Next module: Part two</a>' in review
+    assert "Back to the course" in review and "Try again" not in review
+
+
+def test_next_module_with_its_lessons_read_offers_its_quiz(app, client, learner, gamma):
+    read_lessons(client, "gamma", "hai", "g2", "g3")
+    read_lessons(client, "gamma", "mot", "g1")
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    review = client.get(submit(client, attempt_id, EVERY_TYPE_RIGHT).headers["Location"]).get_data(as_text=True)
+    assert '<a class="button primary" href="/courses/gamma/hai/quiz">Next module: the quiz of “Part two”</a>' in review
+
+
+def test_passing_with_lessons_left_offers_the_next_lesson_of_this_module(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    review = client.get(submit(client, attempt_id, EVERY_TYPE_RIGHT).headers["Location"]).get_data(as_text=True)
+    assert "Finish the remaining lessons" in review
+    assert '<a class="button primary" href="/courses/gamma/mot/g1">Next lesson: Lesson G1</a>' in review
+
+
+def test_failing_offers_a_retry_not_the_next_module(app, client, learner, gamma):
+    read_lessons(client, "gamma", "mot", "g1")
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    wrong = {**EVERY_TYPE_RIGHT, "q0": "b", "q1": "c", "q2": "true", "q3": "Zalo", "q4": "4"}
+    review = client.get(submit(client, attempt_id, wrong).headers["Location"]).get_data(as_text=True)
+    assert "Not passed yet" in review and "Try again" in review
+    assert "Next module" not in review and "Next lesson" not in review
+
+
+def test_passing_the_last_module_says_the_course_is_finished_with_the_certificate(app, client, learner):
+    read_lessons(client, "beta", "only", "b1")
+    attempt_id, _ = start(client)
+    review = client.get(submit(client, attempt_id, answers_for(app, attempt_id)).headers["Location"]).get_data(as_text=True)
+    assert "You have finished the course “Beta course”. Well done!" in review
+    assert "Your certificate is ready." in review and "See my certificate" in review
+    assert "Next module" not in review
+
+
+def test_next_step_skips_done_modules_and_comes_back_to_earlier_ones():
+    """The plain function: after this module, the first one not done, wrapping to the start."""
+    from lms.learn.services import CourseOutline, LessonInfo, LessonState, ModuleInfo, ModuleState
+
+    def module(n, done_lessons, lessons=1, passed=False):
+        info = ModuleInfo(n, f"m{n}", f"M{n}", None,
+                          tuple(LessonInfo(10 * n + i, f"l{i}", f"L{i}", None, 5) for i in range(lessons)), True)
+        return ModuleState(info, [LessonState(l, i < done_lessons) for i, l in enumerate(info.lessons)],
+                           quiz_passed=passed)
+
+    outline = CourseOutline(course=None)
+    outline.modules = [module(1, 0), module(2, 1, passed=True), module(3, 1, passed=True), module(4, 2, lessons=2)]
+    step = services.next_step(outline, 3)
+    assert (step.kind, step.module.key) == ("quiz", "m4")
+    outline.modules[3] = module(4, 2, lessons=2, passed=True)
+    step = services.next_step(outline, 3)
+    assert (step.kind, step.module.key, step.lesson.key, step.same_module) == ("lesson", "m1", "l0", False)
+    outline.modules[0] = module(1, 1, passed=True)
+    assert services.next_step(outline, 3).kind == "finished"
+
+
+# --- assisted attempts lead the teacher back to the class ---------------------------------------
+
+@pytest.fixture
+def assisted(app, client, make_user, loaded):
+    """A teacher, their class with a learner, and an assisted attempt they started from the class."""
+    from lms.models import ClassMember, User
+    from lms.teach import services as teach
+
+    teacher_id = make_user(username="cogiao", role=Role.TEACHER, group=None, full_name="Cô Giáo Lan")
+    learner_id = make_user(username="hocvien", full_name="Y Khoa Niê")
+    with app.app_context():
+        teacher = db.session.get(User, teacher_id)
+        older = teach.create_class(teacher, "Lớp sáng thứ Hai", None, "citizens", None, None)
+        group = teach.create_class(teacher, "Lớp tối thứ Ba", None, "citizens", None, None)
+        other = teach.create_class(teacher, "Lớp không có học viên này", None, "citizens", None, None)
+        for class_id in (older.id, group.id):
+            db.session.add(ClassMember(class_id=class_id, user_id=learner_id))
+        db.session.commit()
+        ids = {"class": group.id, "older": older.id, "other": other.id, "learner": learner_id}
+    post_form(client, "/login", {"username": "cogiao", "password": "mật khẩu dài 123"})
+    client.set_cookie("lang", "en")
+    detail = f"/teach/classes/{ids['older']}/learners/{learner_id}"
+    with app.app_context():
+        module = db.session.scalar(select(CourseModule.id).where(CourseModule.key == "only"))
+    response = post_form(client, f"{detail}/assist/{module}", {}, form_url=detail)
+    ids["attempt_url"] = response.headers["Location"]
+    ids["attempt"] = int(ids["attempt_url"].split("?")[0].rsplit("/", 1)[1])
+    return ids
+
+
+def test_after_an_assisted_attempt_the_teacher_goes_back_to_the_class(app, client, assisted):
+    attempt_id = assisted["attempt"]
+    url = f"/quiz/attempts/{attempt_id}?class_id={assisted['older']}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="/quiz/attempts/{attempt_id}?class_id={assisted["older"]}"' in page  # the class is carried
+    assert f'<a href="/teach/classes/{assisted["older"]}">Lớp sáng thứ Hai</a>' in page
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "attempt": str(attempt_id), "action": "submit",
+                                      **answers_for(app, attempt_id)})
+    assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/review?class_id={assisted['older']}")
+    review = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (f'<a class="button primary" href="/teach/classes/{assisted["older"]}">'
+            f'Back to the class “Lớp sáng thứ Hai”</a>') in review
+    assert f'href="/teach/classes/{assisted["older"]}/learners/{assisted["learner"]}"' in review
+    assert "Back to the course" not in review and "Next module" not in review and "Try again" not in review
+
+
+def test_without_a_valid_class_in_the_address_the_newest_shared_class_is_used(app, client, assisted):
+    attempt_id = assisted["attempt"]
+    submit(client, attempt_id, answers_for(app, attempt_id, right=False))
+    for query in ("", f"?class_id={assisted['other']}", "?class_id=999999", "?class_id=abc"):
+        review = client.get(f"/quiz/attempts/{attempt_id}/review{query}").get_data(as_text=True)
+        assert f'href="/teach/classes/{assisted["class"]}">Back to the class “Lớp tối thứ Ba”</a>' in review, query
+        assert "Try again" not in review  # that would start the teacher's own attempt
+
+
+def test_the_learner_sees_their_own_way_on_after_an_assisted_attempt(app, client, assisted):
+    attempt_id = assisted["attempt"]
+    submit(client, attempt_id, answers_for(app, attempt_id))
+    learner = app.test_client()
+    post_form(learner, "/login", {"username": "hocvien", "password": "mật khẩu dài 123"})
+    learner.set_cookie("lang", "en")
+    review = learner.get(f"/quiz/attempts/{attempt_id}/review?class_id={assisted['class']}").get_data(as_text=True)
+    assert "This attempt was done with a teacher&#39;s help." in review
+    assert "Back to the class" not in review and "Back to the course" in review
