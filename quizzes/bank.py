@@ -12,22 +12,29 @@ QUESTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$|^[a-z0-9]$")
 SHOW_ANSWERS = ("after_attempt", "after_pass", "after_last_attempt", "never")
 COMMON_KEYS = {"id", "type", "prompt", "explanation", "image", "image_alt"}
 TYPE_KEYS = {
-    "single_choice": {"options"}, "multiple_choice": {"options"}, "true_false": {"answer"},
-    "short_text": {"answers", "ignore_case", "ignore_diacritics"}, "numeric": {"answer", "tolerance", "unit"},
+    "single_choice": {"options"}, "multiple_choice": {"options"}, "true_false": {"answer", "feedback"},
+    "short_text": {"answers", "ignore_case", "ignore_diacritics"}, "numeric": {"answer", "tolerance", "unit", "answers"},
     "ordering": {"items"}, "matching": {"pairs"},
 }
 
 
 @dataclass(frozen=True)
 class QuizSettings:
+    """A quiz's policy. The defaults are what a fair examiner would sign: a pass needs 70 %, at
+    most three attempts a day, and the right answers are shown once the learner has passed (or
+    has used their last attempt), so that trying again and again cannot stand in for learning.
+    A course sets its own defaults (``quiz_defaults`` in course.yaml); a bank's ``settings``
+    override them for one module."""
+
     draw: int | None = None              # None: every question
     shuffle_questions: bool = True
     shuffle_options: bool = True
     pass_percent: int = 70
-    max_attempts: int = 0                # 0: unlimited
-    wait_minutes: int = 0
+    max_attempts: int = 0                # 0: no limit in all
+    attempts_per_day: int = 3            # 0: no daily limit
+    wait_minutes: int = 0                # between two attempts
     time_limit_minutes: int = 0          # 0: no limit
-    show_answers: str = "after_attempt"
+    show_answers: str = "after_pass"
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -51,6 +58,10 @@ def plain(value: Any) -> Any:
     return value
 
 
+SETTING_KEYS = frozenset({"draw", "shuffle_questions", "shuffle_options", "pass_percent", "max_attempts",
+                          "attempts_per_day", "wait_minutes", "time_limit_minutes", "show_answers"})
+
+
 def _bool(settings: Mapping, key: str, default: bool, problems: list) -> bool:
     value = settings.get(key, default)
     if value not in (True, False):
@@ -68,49 +79,53 @@ def _int(settings: Mapping, key: str, default: int, low: int, high: int, problem
     return value
 
 
-def read_settings(data: Mapping, problems: list) -> QuizSettings:
+def read_settings(data: Mapping, problems: list, inherited: QuizSettings | None = None) -> QuizSettings:
+    """The bank's ``settings``; keys it leaves out come from ``inherited`` (the course's
+    defaults), else from ``QuizSettings``' own defaults."""
+    base = inherited or QuizSettings()
     settings = data.get("settings", {})
     if settings is None:
         settings = {}
     if not isinstance(settings, Mapping):
         problems.append(BankProblem(line_of(data, "settings"), N_("'settings' must be a mapping of keys and values")))
-        return QuizSettings()
-    known = {"draw", "shuffle_questions", "shuffle_options", "pass_percent", "max_attempts", "wait_minutes",
-             "time_limit_minutes", "show_answers"}
+        return base
     for key in settings:
-        if key not in known:
+        if key not in SETTING_KEYS:
             problems.append(BankProblem(line_of(settings, key), N_("settings: unknown key '%(key)s' (known keys: %(known)s)"),
-                                        {"key": key, "known": ", ".join(sorted(known))}))
-    draw = settings.get("draw")
+                                        {"key": key, "known": ", ".join(sorted(SETTING_KEYS))}))
+    draw = settings.get("draw", base.draw)
     if draw is not None:
-        draw = _int(settings, "draw", 1, 1, 500, problems)
-    show = settings.get("show_answers", "after_attempt")
+        draw = _int(settings, "draw", 1, 1, 500, problems) if "draw" in settings else draw
+    show = settings.get("show_answers", base.show_answers)
     if show not in SHOW_ANSWERS:
         problems.append(BankProblem(line_of(settings, "show_answers"), N_("settings: 'show_answers' must be one of %(values)s"),
                                     {"values": ", ".join(SHOW_ANSWERS)}))
-        show = "after_attempt"
+        show = base.show_answers
     return QuizSettings(
         draw=draw,
-        shuffle_questions=_bool(settings, "shuffle_questions", True, problems),
-        shuffle_options=_bool(settings, "shuffle_options", True, problems),
-        pass_percent=_int(settings, "pass_percent", 70, 1, 100, problems),
-        max_attempts=_int(settings, "max_attempts", 0, 0, 100, problems),
-        wait_minutes=_int(settings, "wait_minutes", 0, 0, 10080, problems),
-        time_limit_minutes=_int(settings, "time_limit_minutes", 0, 0, 600, problems),
+        shuffle_questions=_bool(settings, "shuffle_questions", base.shuffle_questions, problems),
+        shuffle_options=_bool(settings, "shuffle_options", base.shuffle_options, problems),
+        pass_percent=_int(settings, "pass_percent", base.pass_percent, 1, 100, problems),
+        max_attempts=_int(settings, "max_attempts", base.max_attempts, 0, 100, problems),
+        attempts_per_day=_int(settings, "attempts_per_day", base.attempts_per_day, 0, 100, problems),
+        wait_minutes=_int(settings, "wait_minutes", base.wait_minutes, 0, 10080, problems),
+        time_limit_minutes=_int(settings, "time_limit_minutes", base.time_limit_minutes, 0, 600, problems),
         show_answers=show,
     )
 
 
-def check_bank(data: Any, *, image_exists=None) -> tuple[Bank | None, list[BankProblem]]:
+def check_bank(data: Any, *, image_exists=None, inherited: QuizSettings | None = None
+               ) -> tuple[Bank | None, list[BankProblem]]:
     """Check a bank read from YAML. ``image_exists(path) -> (message, params) | None`` checks an
-    image path (a message template and its parameters, or None when the picture is fine)."""
+    image path (a message template and its parameters, or None when the picture is fine).
+    ``inherited``: the course's quiz defaults, which the bank's own settings override."""
     problems: list[BankProblem] = []
     if not isinstance(data, Mapping):
         return None, [BankProblem(1, N_("a question bank must be a mapping with 'settings' and 'questions'"))]
     for key in data:
         if key not in ("settings", "questions"):
             problems.append(BankProblem(line_of(data, key), N_("unknown key '%(key)s' (known keys: questions, settings)"), {"key": key}))
-    settings = read_settings(data, problems)
+    settings = read_settings(data, problems, inherited)
     raw = data.get("questions")
     if not isinstance(raw, list) or not raw:
         problems.append(BankProblem(line_of(data, "questions") if "questions" in data else line_of(data),

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from lms.content.i18n import N_
-from quizzes.bank import Bank, check_bank
+from quizzes.bank import Bank, QuizSettings, check_bank, read_settings
 
 MANIFEST = "course.yaml"
 FRAMEWORK = "framework.yaml"
@@ -408,8 +408,16 @@ def check_package(folder: Path, courses_dir: Path, framework: FrameworkSpec | No
         return None, check.problems
 
     known = {"format", "id", "version", "title", "summary", "target_groups", "estimated_minutes",
-             "competences", "sequential", "license", "authors", "modules", "language"}
+             "competences", "sequential", "license", "authors", "modules", "language", "quiz_defaults"}
     check.unknown_keys(data, known, "course")
+    # The course's quiz policy; each bank's own ``settings`` override it key by key.
+    found: list = []
+    quiz_defaults = read_settings({"settings": data.get("quiz_defaults") or {}}, found) \
+        if isinstance(data.get("quiz_defaults") or {}, dict) else None
+    if quiz_defaults is None:
+        check.error(data.line_of("quiz_defaults"), N_("course: 'quiz_defaults' must be a mapping of quiz settings"))
+    for problem in found:
+        check.error(problem.line or data.line_of("quiz_defaults"), problem.message, **problem.params)
     fmt = data.get("format", FORMAT_VERSION)
     if fmt != FORMAT_VERSION:
         check.error(data.line_of("format"), N_("course: format %(found)s is not supported; this version reads format %(expected)s"),
@@ -530,7 +538,7 @@ def check_package(folder: Path, courses_dir: Path, framework: FrameworkSpec | No
                 lessons.append(LessonSpec(l_key, l_vi, l_en, PurePosixPath(l_file).as_posix(), l_minutes, text))
         bank, bank_file = None, None
         if m_key:
-            bank, bank_file, found = _load_bank(folder, courses_dir, raw, m_key, check)
+            bank, bank_file, found = _load_bank(folder, courses_dir, raw, m_key, check, quiz_defaults)
             lesson_problems.extend(found)
         if m_key and m_vi:
             modules.append(ModuleSpec(m_key, m_vi, m_en, lessons, bank, bank_file))
@@ -548,7 +556,8 @@ def check_package(folder: Path, courses_dir: Path, framework: FrameworkSpec | No
     return spec, all_problems
 
 
-def _load_bank(folder: Path, courses_dir: Path, module: LineDict, module_key: str, check: _Checker):
+def _load_bank(folder: Path, courses_dir: Path, module: LineDict, module_key: str, check: _Checker,
+               quiz_defaults: QuizSettings | None = None):
     """The module's question bank: ``quiz:`` in the manifest, else ``quizzes/<module id>.yaml``."""
     if "quiz" in module:
         bank_file = module.get("quiz")
@@ -570,7 +579,8 @@ def _load_bank(folder: Path, courses_dir: Path, module: LineDict, module_key: st
         return None, bank_file, problems
     bank_dir = PurePosixPath(bank_file).parent
 
-    bank, found = check_bank(data, image_exists=lambda src: image_problem(folder, bank_dir, src))
+    bank, found = check_bank(data, image_exists=lambda src: image_problem(folder, bank_dir, src),
+                             inherited=quiz_defaults)
     problems = [Problem(rel, p.line, p.message, p.params, is_error=p.is_error) for p in found]
     if bank is not None:
         for question in bank.questions:

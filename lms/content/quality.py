@@ -45,7 +45,7 @@ _RECALL = re.compile(
 # A scene: somebody (a named person, "bạn", a relative…) in a situation, then a question about
 # what to do or what is happening. Either a named or described actor …
 _ACTOR = re.compile(
-    r"\b(ông|bà|anh|chị|em|cô|chú|bác|cháu|bạn|mẹ|bố|cha|con|người dân|một người|khách|đồng nghiệp|"
+    r"\b(ông|bà|(?<!tiếng )anh|chị|em|cô|chú|bác|cháu|bạn|mẹ|bố|cha|con|người dân|một người|khách|đồng nghiệp|"
     r"học sinh|cán bộ|chủ (quán|cửa hàng|sạp)|tiểu thương|gia đình)\b", re.IGNORECASE)
 # … and a question about an action or a judgement of what happens.
 _ASK_ACTION = re.compile(

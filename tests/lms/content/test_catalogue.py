@@ -78,3 +78,29 @@ def test_plain_language_goals():
 def test_sentence_counting():
     text = plain_text("## Bước 1\n\nMở ứng dụng. Chạm vào ô **tìm kiếm**!\n\n- Gõ chữ VNeID\n![ảnh](a.svg)\n")
     assert sentences_of(text) == [2, 3, 5, 3]  # "Bước 1" · "Mở ứng dụng" · "Chạm vào ô tìm kiếm" · "Gõ chữ VNeID"
+
+
+def test_every_course_bank_shows_the_skill(checked):
+    """A pass must show the skill: the right option is rarely the longest, no question is copied
+    from another course, at least half are situations, true/false is balanced, and every bank
+    holds at least twice the questions drawn (a retry draws different ones)."""
+    from lms.content.quality import GOAL_LONGEST_SHARE, GOAL_SITUATION_SHARE, assess
+
+    _framework, specs, _problems = checked
+    figures, warnings = assess(specs)
+    for quality in figures.values():
+        assert quality.longest_share <= GOAL_LONGEST_SHARE, (quality.course_id, quality.longest_share)
+        assert quality.copies == 0, quality.course_id
+        assert quality.situation_share >= GOAL_SITUATION_SHARE, (quality.course_id, quality.situation_share)
+        assert quality.much_longer == 0, quality.course_id
+        assert quality.small_banks == [], (quality.course_id, quality.small_banks)
+    assert [str(w) for w in warnings] == []
+
+
+def test_shipped_quizzes_use_the_fair_policy(checked):
+    _framework, specs, _problems = checked
+    for spec in specs:
+        for module in spec.modules:
+            settings = module.bank.settings
+            assert settings.attempts_per_day == 3 and settings.show_answers == "after_pass", (spec.id, module.key)
+            assert settings.pass_percent >= 70, (spec.id, module.key)
