@@ -5,7 +5,7 @@ import random
 
 import yaml
 
-from lms.content.packages import LineDict, _LineLoader  # the line-keeping YAML loader
+from lms.content.packages.yaml_lines import LineDict, _LineLoader  # the line-keeping YAML loader
 from quizzes.bank import check_bank
 from quizzes.engine import draw, grade
 from quizzes.gift import parse_gift
@@ -74,8 +74,8 @@ def test_gift_supported_types():
     assert questions[3]["answer"] == 3 and questions[3]["tolerance"] == 2
     bank, problems = check_bank({"questions": questions})
     assert len(bank.questions) == 7
-    # Two right options, one wrong: loads, with a warning that ticking everything earns credit.
-    assert [(p.is_error, p.params["q"]) for p in problems] == [(False, 7)]
+    # Weighted as in Moodle (50 + 50 − 100): ticking everything earns 0, so no warning.
+    assert problems == []
 
 
 def test_multiple_choice_with_more_right_than_wrong_options_is_a_warning():
@@ -99,9 +99,11 @@ def test_multiple_choice_with_more_right_than_wrong_options_is_a_warning():
 
 
 def test_gift_unsupported_features_name_their_line():
-    _questions, errors = parse_gift("Câu một {T}\n\nViết cảm nghĩ {}\n\n// x\nThủ đô là {=Hà Nội} của Việt Nam.\n\nChỉ là mô tả\n")
-    assert [e.line for e in errors] == [3, 6, 8]
-    assert "essay" in str(errors[0]) and "missing-word" in str(errors[1])
+    questions, errors = parse_gift("Câu một {T}\n\nViết cảm nghĩ {}\n\n// x\nThủ đô là {=Hà Nội} của Việt Nam.\n\nChỉ là mô tả\n")
+    assert [e.line for e in errors] == [3, 8]
+    assert "essay" in str(errors[0]) and "description" in str(errors[1])
+    # Text after the answers makes a missing-word question, as in Moodle.
+    assert questions[1]["prompt"] == "Thủ đô là _____ của Việt Nam."
 
 
 def test_gift_escapes():
