@@ -46,6 +46,7 @@ ACTIONS = {
     "issuer.update": _l("Issuing body changed"),
     "token.create": _l("API token created"),
     "token.revoke": _l("API token revoked"),
+    "class.sign_in_code": _l("One-time sign-in code printed for a learner of a class"),
 }
 
 # The first part of a code, for actions written by newer code than this list.
@@ -84,6 +85,10 @@ DETAIL_LABELS = {
     "villages": _l("New villages"),
     "existing": _l("Places already there"),
     "role": _l("Role"),
+    "class": _l("Class"),
+    "new_account": _l("For a new account"),
+    "had_password": _l("Had a password"),
+    "sign_in_codes": _l("One-time sign-in codes printed"),
 }
 # Where a key means something else for one action.
 ACTION_DETAIL_LABELS = {
@@ -101,7 +106,8 @@ IMPORT_MODES = {
     "valid_only": _l("only the rows without problems"),
 }
 
-COUNT_KEYS = frozenset({"population", "rows", "created", "skipped", "provinces", "communes", "villages", "existing"})
+COUNT_KEYS = frozenset({"population", "rows", "created", "skipped", "provinces", "communes", "villages", "existing",
+                        "sign_in_codes"})
 PLACE_KEYS = frozenset({"commune_id", "place_id", "village_id"})
 USER_KEYS = frozenset({"user_id", "learner_id", "teacher_id"})
 COURSE_KEYS = frozenset({"course", "course_id"})

@@ -23,6 +23,7 @@ from lms.models import (
     AuditEntry,
     Certificate,
     ClassGroup,
+    ClassInvitation,
     ClassMember,
     LessonProgress,
     LoginSession,
@@ -122,14 +123,16 @@ def set_role(actor: User, user: User, role: str) -> None:
 
 
 def reset_with_code(actor: User, user: User) -> str:
-    """A printable one-time sign-in code; the password stops working and other sessions end."""
+    """A printable one-time sign-in code for any account; the password stops working and every
+    session ends. Written to the audit log with the code, in the same transaction."""
     from lms.teach.services import new_sign_in_code
 
+    # Schema: {"username": str, "had_password": whether a password stopped working}
+    audit(actor, "user.reset", f"user:{user.id}", {"username": user.username,
+                                                   "had_password": user.password_hash is not None})
     user.password_hash = None
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-    audit(actor, "user.reset", f"user:{user.id}", {"username": user.username})
-    db.session.commit()
-    return new_sign_in_code(user, actor)
+    return new_sign_in_code(user, actor)  # commits
 
 
 # --- personal data ----------------------------------------------------------------------
@@ -180,7 +183,7 @@ def anonymize(actor: User, user: User) -> None:
         raise AdminError(N_("You cannot delete your own account."))
     if user.role == Role.ADMIN and _admins_left(user.id) == 0:
         raise AdminError(N_("At least one active administrator must remain."))
-    old_username = user.username
+    old_username, old_key = user.username, user.username_key
     placeholder = f"Người dùng đã xóa #{user.id}"
     user.full_name = placeholder
     user.username = f"deleted-{user.id}"
@@ -195,6 +198,8 @@ def anonymize(actor: User, user: User) -> None:
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.execute(delete(SignInCode).where(SignInCode.user_id == user.id))
     db.session.execute(delete(Mentorship).where(or_(Mentorship.mentor_id == user.id, Mentorship.mentee_id == user.id)))
+    # Invitations are kept by login name: the old name's ones would otherwise still show it.
+    db.session.execute(delete(ClassInvitation).where(ClassInvitation.login_key == old_key))
     db.session.execute(update(Certificate).where(Certificate.user_id == user.id).values(
         learner_name=placeholder, learner_name_key=folded_key(placeholder, LEARNER_NAME_KEY_LENGTH)))
     # The audit log keeps that a deletion happened, not who was deleted.

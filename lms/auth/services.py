@@ -11,7 +11,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.content.i18n import N_
 from lms.extensions import db
-from lms.models import Place, PlaceKind, Role, TargetGroup, User
+from lms.models import AccountOrigin, Place, PlaceKind, Role, TargetGroup, User
+from lms.models.base import utcnow
 from lms.text import nfc
 
 USERNAME_RE = re.compile(r"^[^\W\d_][\w.\-]{2,39}$")
@@ -123,6 +124,9 @@ class NewUser:
     place_id: int | None = None
     household_code: str | None = None
     birth_year: int | None = None
+    # Who makes the account and how; a password given here counts as chosen by its owner.
+    created_by_id: int | None = None
+    created_via: AccountOrigin | None = None
 
 
 def create_user(data: NewUser) -> User:
@@ -152,9 +156,19 @@ def create_user(data: NewUser) -> User:
         household_code=(data.household_code or "").strip() or None,
         birth_year=data.birth_year,
         password_hash=hash_password(data.password) if data.password is not None else None,
+        password_chosen_at=utcnow() if data.password is not None else None,
+        created_by_id=data.created_by_id,
+        created_via=data.created_via,
     )
     db.session.add(user)
     return user
+
+
+def set_own_password(user: User, password: str) -> None:
+    """The owner chose this password (rules already checked): from now on only an administrator
+    may give the account a sign-in code. Not committed."""
+    user.password_hash = hash_password(password)
+    user.password_chosen_at = utcnow()
 
 
 def authenticate(login_name: str, password: str) -> User | None:

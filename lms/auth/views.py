@@ -10,7 +10,7 @@ from lms.auth.forms import LoginForm, PasswordChangeForm, ProfileForm, Registrat
 from lms.auth.services import AccountError, NewUser
 from lms.extensions import db, limiter
 from lms.i18n import safe_next
-from lms.models import TargetGroup, User
+from lms.models import AccountOrigin, TargetGroup, User
 from lms.security import end_other_sessions, end_session, start_page, start_session
 from lms.teach import services as teaching
 
@@ -105,7 +105,7 @@ def register():
             try:
                 user = services.create_user(NewUser(
                     username=form.username.data, full_name=form.full_name.data, password=form.password.data,
-                    target_group=TargetGroup(group), place_id=village.id))
+                    target_group=TargetGroup(group), place_id=village.id, created_via=AccountOrigin.SELF))
                 user.locale = request.cookies.get("lang") if request.cookies.get("lang") in current_app.config["LANGUAGES"] else None
                 db.session.commit()
             except AccountError as exc:
@@ -200,7 +200,7 @@ def change_password():
             except AccountError as exc:
                 _field_error(form, "password", exc)
             else:
-                current_user.password_hash = services.hash_password(form.password.data)
+                services.set_own_password(current_user, form.password.data)
                 db.session.commit()
                 end_other_sessions(current_user)
                 flash(_("Your password is changed. Other phones and computers where you were logged in are logged out."), "success")

@@ -12,7 +12,7 @@ from lms.models.content import (  # noqa: F401
     Lesson,
     PackageProblem,
 )
-from lms.models.people import LoginSession, Role, TargetGroup, User  # noqa: F401
+from lms.models.people import AccountOrigin, LoginSession, Role, TargetGroup, User  # noqa: F401
 from lms.models.places import Place, PlaceKind  # noqa: F401
 from lms.models.progress import LessonProgress  # noqa: F401
 from lms.models.quiz import QuizAttempt, QuizQuestion, QuizResponse  # noqa: F401
@@ -20,6 +20,7 @@ from lms.models.teaching import (  # noqa: F401
     Assignment,
     AssignmentLearner,
     ClassGroup,
+    ClassInvitation,
     ClassMember,
     ClassTeacher,
     GuidanceSession,

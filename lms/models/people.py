@@ -57,6 +57,27 @@ def _enum(cls, name):
 NAME_KEY_LENGTH = 120
 
 
+class AccountOrigin(str, enum.Enum):
+    """How an account was made. Stored by value: never rename."""
+
+    SELF = "self"  # the person registered
+    TEACHER = "teacher"  # a teacher's "create an account" in a class
+    IMPORT = "import"  # an administrator's import of a file
+    COMMAND_LINE = "command_line"  # ``flask create-user`` on the server
+
+    @property
+    def label(self) -> str:
+        return str(ORIGIN_LABELS[self])
+
+
+ORIGIN_LABELS = {
+    AccountOrigin.SELF: _l("Registered themselves"),
+    AccountOrigin.TEACHER: _l("Made by a teacher"),
+    AccountOrigin.IMPORT: _l("Imported from a file"),
+    AccountOrigin.COMMAND_LINE: _l("Made on the server's command line"),
+}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -76,6 +97,14 @@ class User(UserMixin, db.Model):
     household_code: Mapped[str | None] = mapped_column(String(30), index=True)
     birth_year: Mapped[int | None] = mapped_column(Integer)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # When the owner chose a password themselves (registering, changing it, or choosing one after
+    # signing in with a code). Never cleared: once someone has had a password of their own, only
+    # an administrator may give them a sign-in code (see ``lms.teach.services.may_print_code``).
+    password_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who made the account (None: the person, or made before this was recorded) and how. No ON
+    # DELETE rule: accounts are never deleted, only anonymized (``lms.admin.services.anonymize``).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_via: Mapped[AccountOrigin | None] = mapped_column(_enum(AccountOrigin, "account_origin"))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # A digital ambassador (Đại sứ số) who guides neighbours; marked by a teacher or administrator.
     is_mentor: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -119,6 +148,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def has_own_password(self) -> bool:
+        """Whether the owner ever chose a password (or the account has one of unknown origin)."""
+        return self.password_chosen_at is not None or self.password_hash is not None
 
     def __repr__(self) -> str:
         return f"<User {self.username!r} {self.role.value}>"

@@ -5,9 +5,12 @@ Stored JSON shapes (schema version 1):
 - ``QuizAttempt.questions``: ``[{"id": str, "spec": {...question...}, "order": [option ids]}]`` —
   what was really asked, frozen at the start of the attempt.
 - ``QuizAttempt.answers``: ``{question id: answer as the question type parsed it}``.
+- ``QuizAttempt.form_key``: the random key of the attempt's opaque form fields
+  (lms.quiz.tokens); the page never shows real option ids, item ids or places.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -51,6 +54,8 @@ class QuizAttempt(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Key of the attempt's opaque form field names and values (lms.quiz.tokens).
+    form_key: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     # Set when a teacher ran the quiz with the learner at their side; shown in every report.
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 

@@ -39,13 +39,34 @@ class ClassTeacher(db.Model):
 
 
 class ClassMember(db.Model):
-    """A learner in a class."""
+    """A learner in a class: they joined with the class's code, accepted an invitation, or a
+    teacher of the class made their account. Only members are visible to the class's teachers."""
 
     __tablename__ = "class_member"
 
     class_id: Mapped[int] = mapped_column(ForeignKey("class_group.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClassInvitation(db.Model):
+    """A teacher's invitation to a class, waiting for the person to accept it on their home page.
+
+    It is not a membership: until they accept, the class's teachers see nothing of the person.
+    It is kept by the login name the teacher typed (``login_key`` is ``username_key`` of the
+    normalized name), not by an account, so that inviting a name nobody has looks exactly like
+    inviting one somebody has; whoever has (or later takes) that name sees the invitation."""
+
+    __tablename__ = "class_invitation"
+    __table_args__ = (UniqueConstraint("class_id", "login_key", name="uq_class_invitation_class_login"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("class_group.id", ondelete="CASCADE"))
+    login_name: Mapped[str] = mapped_column(String(64))  # as the teacher will see it again
+    login_key: Mapped[str] = mapped_column(String(64), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Assignment(db.Model):

@@ -1,8 +1,13 @@
-"""Teaching as plain functions: classes, membership, join codes, accounts with one-time codes,
-assignments, the class progress grid, guidance sessions and mentoring.
+"""Teaching as plain functions: classes, membership, invitations, join codes, accounts with
+one-time codes, assignments, the class progress grid, guidance sessions and mentoring.
 
 Every function that takes a class takes one already checked by ``class_for`` (the teacher's
 own class, or any class for an administrator); no function here trusts an id from a form.
+
+Nobody is put in a class without their consent: a learner joins with the class's code (typing
+it is consent), by accepting an invitation on their home page, or because a teacher of the
+class made their account. Teachers see only members, never the people they merely invited, and
+print sign-in codes only for accounts that never had a password of their own.
 """
 from __future__ import annotations
 
@@ -11,16 +16,19 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
-from lms.auth.services import NewUser, create_user, lookup_key, username_key
+from lms.auth.services import AccountError, NewUser, create_user, lookup_key, normalize_login_name, username_key
 from lms.content.i18n import N_
 from lms.extensions import db
 from lms.models import (
+    AccountOrigin,
     Assignment,
     AssignmentLearner,
     ClassGroup,
+    ClassInvitation,
     ClassMember,
     ClassTeacher,
     Course,
@@ -47,6 +55,9 @@ JOIN_CODE_DAYS = 30
 # One-time sign-in codes: 10 symbols (50 bits), valid for 7 days, used once.
 SIGN_IN_CODE_LENGTH = 10
 SIGN_IN_CODE_DAYS = 7
+# Invitations wait 30 days for an answer; a class has at most so many waiting at once.
+INVITATION_DAYS = 30
+MAX_PENDING_INVITATIONS = 500
 MENTEES_GOAL = 5  # the movement asks each digital ambassador to guide at least five people
 
 
@@ -54,6 +65,10 @@ class TeachError(Exception):
     def __init__(self, message: str, **params):
         super().__init__(message % params if params else message)
         self.message, self.params = message, params
+
+
+class CodeRefused(TeachError):
+    """A sign-in code this person may not print (the account has a password of its own)."""
 
 
 def random_code(length: int) -> str:
@@ -159,10 +174,15 @@ def find_account(login_name: str) -> User | None:
 
 
 def add_member(group: ClassGroup, user: User) -> bool:
-    """Add a learner; False when they were already in the class."""
+    """Put a learner in the class, for a reason that is their consent (they typed the join code,
+    accepted an invitation) or the class's own (a teacher of it made the account). False when
+    they were in it already. Any invitation of theirs to this class is answered by it."""
     if user.role != Role.LEARNER:
         raise TeachError(N_("Only learners can be added to a class."))
+    db.session.execute(delete(ClassInvitation).where(ClassInvitation.class_id == group.id,
+                                                     ClassInvitation.login_key == user.username_key))
     if is_member(group.id, user.id):
+        db.session.commit()
         return False
     db.session.add(ClassMember(class_id=group.id, user_id=user.id))
     try:
@@ -181,25 +201,20 @@ def remove_member(group: ClassGroup, user_id: int) -> None:
 
 
 def search_learners(group: ClassGroup, query: str, limit: int = 20) -> list[User]:
-    """Learners a teacher may add: by exact username or phone anywhere, or by name within the
-    class's commune (so a teacher cannot browse the whole province's people by name). Names
-    match ignoring case and diacritics: "nguyen thi" finds "Nguyễn Thị Hường"."""
+    """Learners of the class's commune a teacher may invite, by name or by exact username or
+    phone number. Names match ignoring case and diacritics: "nguyen thi" finds "Nguyễn Thị
+    Hường". Nobody outside the commune is ever listed, and nobody at all when the class has no
+    commune, so that a teacher cannot browse the province's people or test which names exist;
+    they invite anyone else by typing the exact name (see ``invite``)."""
     q = " ".join((query or "").split())
-    if len(q) < 2:
-        return []
-    found: list[User] = []
-    exact = find_account(q)
-    if exact is not None and exact.role == Role.LEARNER:
-        found.append(exact)
     commune_id = _commune_of(group.place_id)
-    if commune_id is not None:
-        villages = select(Place.id).where(or_(Place.parent_id == commune_id, Place.id == commune_id))
-        by_name = db.session.scalars(
-            select(User).where(User.role == Role.LEARNER, User.deleted_at.is_(None), User.place_id.in_(villages),
-                               folded_contains(User.name_key, q))
-            .order_by(User.full_name, User.id).limit(limit)).all()
-        found += [u for u in by_name if u not in found]
-    return found[:limit]
+    if len(q) < 2 or commune_id is None:
+        return []
+    villages = select(Place.id).where(or_(Place.parent_id == commune_id, Place.id == commune_id))
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.LEARNER, User.deleted_at.is_(None), User.place_id.in_(villages),
+                           or_(folded_contains(User.name_key, q), User.username_key == lookup_key(q)))
+        .order_by(User.full_name, User.id).limit(limit)))
 
 
 def _commune_of(place_id: int | None) -> int | None:
@@ -213,31 +228,152 @@ def _commune_of(place_id: int | None) -> int | None:
     return None
 
 
+# --- invitations ------------------------------------------------------------------------
+
+def login_name_of(typed: str) -> str | None:
+    """A username or phone number as stored (phones as 0xxxxxxxxx), or None when what was typed
+    is neither — judged by its form alone, never by looking it up."""
+    try:
+        return normalize_login_name(typed or "")
+    except AccountError:
+        return None
+
+
 @dataclass
 class LineResult:
     line: str
-    outcome: str  # added | already | unknown | not_learner
-    name: str | None = None
+    outcome: str  # added | already | invited | invalid
+    name: str | None = None  # the learner's full name, only when they are (now) a member
 
 
-def add_pasted(group: ClassGroup, text: str, limit: int = 500) -> list[LineResult]:
-    """One username or phone number per line; each line reported."""
-    results: list[LineResult] = []
+def invite(actor: User, group: ClassGroup, typed: str) -> LineResult:
+    """Ask whoever has this username or phone number to join the class (see ``_invite_one``)."""
+    result = _invite_one(actor, group, typed, _pending_count(group))
+    _commit_invitations()
+    return result
+
+
+def add_pasted(actor: User, group: ClassGroup, text: str, limit: int = 500) -> list[LineResult]:
+    """One username or phone number per line, each answered as by ``invite``."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()][:limit]
+    pending = _pending_count(group)
+    results = []
     for line in lines:
-        user = find_account(line)
-        if user is None:
-            results.append(LineResult(line, "unknown"))
-        elif user.role != Role.LEARNER:
-            results.append(LineResult(line, "not_learner", user.full_name))
-        elif is_member(group.id, user.id):
-            results.append(LineResult(line, "already", user.full_name))
-        else:
-            db.session.add(ClassMember(class_id=group.id, user_id=user.id))
-            db.session.flush()
-            results.append(LineResult(line, "added", user.full_name))
-    db.session.commit()
+        result = _invite_one(actor, group, line, pending)
+        pending += result.outcome == "invited"
+        results.append(result)
+    _commit_invitations()
     return results
+
+
+def _invite_one(actor: User, group: ClassGroup, typed: str, pending: int) -> LineResult:
+    """One name, not committed. The outcomes:
+
+    - "invalid": neither a username nor a phone number by its form;
+    - "added": a learner whose account ``actor`` made (their class's "create an account", or an
+      administrator's import): in the class at once, as when it was made;
+    - "already": a member of the class;
+    - "invited": anything else. An invitation waits on the home page of whoever has that name,
+      or takes it later. This answer, and the work behind it, is the same whether or not an
+      account has the name and whatever account it is (a teacher's, a deactivated one), so that
+      inviting tells nobody which names exist.
+    """
+    name = login_name_of(typed)
+    if name is None:
+        return LineResult(typed, "invalid")
+    key = username_key(name)
+    # One query whether or not the name exists: the account and whether it is in the class.
+    user, member_id = db.session.execute(
+        select(User, ClassMember.user_id)
+        .outerjoin(ClassMember, and_(ClassMember.class_id == group.id, ClassMember.user_id == User.id))
+        .where(User.username_key == key)).first() or (None, None)
+    if user is not None and user.role == Role.LEARNER and user.deleted_at is None:
+        if member_id is not None:
+            return LineResult(typed, "already", user.full_name)
+        if user.created_by_id == actor.id:
+            db.session.add(ClassMember(class_id=group.id, user_id=user.id))
+            db.session.execute(delete(ClassInvitation).where(ClassInvitation.class_id == group.id,
+                                                             ClassInvitation.login_key == key))
+            db.session.flush()
+            return LineResult(typed, "added", user.full_name)
+    now = utcnow()
+    invitation = db.session.scalar(select(ClassInvitation).where(ClassInvitation.class_id == group.id,
+                                                                 ClassInvitation.login_key == key))
+    if invitation is None:
+        if pending >= MAX_PENDING_INVITATIONS:
+            db.session.rollback()
+            raise TeachError(N_("This class already has %(count)s invitations waiting for an answer. Withdraw some before you send more."),
+                             count=MAX_PENDING_INVITATIONS)
+        invitation = ClassInvitation(class_id=group.id, login_key=key)
+    invitation.login_name = name
+    invitation.invited_by_id = actor.id
+    invitation.created_at = now
+    invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
+    db.session.add(invitation)
+    db.session.flush()
+    return LineResult(typed, "invited")
+
+
+def _pending_count(group: ClassGroup) -> int:
+    """Invitations of the class still waiting; expired ones are deleted on the way."""
+    db.session.execute(delete(ClassInvitation).where(ClassInvitation.class_id == group.id,
+                                                     ClassInvitation.expires_at <= utcnow()))
+    return db.session.scalar(select(func.count()).select_from(ClassInvitation)
+                             .where(ClassInvitation.class_id == group.id))
+
+
+def _commit_invitations() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:  # a co-teacher invited or added the same person at the same moment
+        db.session.rollback()
+        raise TeachError(N_("Someone else changed this class at the same moment. Try again.")) from None
+
+
+def invitations_of_class(group: ClassGroup) -> list[ClassInvitation]:
+    """The class's invitations still waiting, newest first."""
+    return list(db.session.scalars(select(ClassInvitation).where(
+        ClassInvitation.class_id == group.id, ClassInvitation.expires_at > utcnow())
+        .order_by(ClassInvitation.created_at.desc(), ClassInvitation.id.desc())))
+
+
+def withdraw_invitation(group: ClassGroup, invitation_id: int) -> bool:
+    """False when the class has no such invitation."""
+    invitation = db.session.get(ClassInvitation, invitation_id)
+    if invitation is None or invitation.class_id != group.id:
+        return False
+    db.session.delete(invitation)
+    db.session.commit()
+    return True
+
+
+def invitations_for(user: User) -> list[tuple[ClassInvitation, ClassGroup, User | None]]:
+    """Invitations waiting for this learner's answer: (invitation, class, who invited)."""
+    if user.role != Role.LEARNER or user.deleted_at is not None:
+        return []
+    inviter = aliased(User)
+    return [(i, g, t) for i, g, t in db.session.execute(
+        select(ClassInvitation, ClassGroup, inviter)
+        .join(ClassGroup, ClassGroup.id == ClassInvitation.class_id)
+        .outerjoin(inviter, inviter.id == ClassInvitation.invited_by_id)
+        .where(ClassInvitation.login_key == user.username_key, ClassInvitation.expires_at > utcnow())
+        .order_by(ClassInvitation.created_at))]
+
+
+def answer_invitation(user: User, invitation_id: int, accept: bool) -> ClassGroup:
+    """The learner accepts (and is a member) or declines (and nothing is kept). TeachError when
+    the invitation is not theirs, no longer waits, or they are not a learner."""
+    invitation = db.session.get(ClassInvitation, invitation_id)
+    if (invitation is None or invitation.login_key != user.username_key or invitation.expires_at <= utcnow()
+            or user.role != Role.LEARNER or user.deleted_at is not None):
+        raise TeachError(N_("This invitation does not exist or has expired."))
+    group = db.session.get(ClassGroup, invitation.class_id)
+    if accept:
+        add_member(group, user)  # deletes the invitation too
+    else:
+        db.session.delete(invitation)
+        db.session.commit()
+    return group
 
 
 def class_for_code(typed: str) -> ClassGroup:
@@ -267,8 +403,35 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
 
 
+def may_print_code(actor: User, user: User) -> bool:
+    """Whether ``actor`` may print a sign-in code for ``user``, a member of one of their classes
+    (the caller checks that). An administrator may for anyone. A teacher may only for a learner
+    whose account has never had a password of its own: one a teacher or an import made, whose
+    owner has not chosen a password. A code signs in as its owner, so anyone else's account is
+    reset by an administrator, and the owner's password stops working then."""
+    if actor.is_admin:
+        return True
+    return (actor.is_teacher and user.role == Role.LEARNER and user.deleted_at is None
+            and not user.has_own_password)
+
+
+def print_sign_in_code(actor: User, group: ClassGroup, user: User, new_account: bool = False) -> str:
+    """A sign-in code for a member of the class, written to the audit log with it; CodeRefused
+    when ``may_print_code`` says no."""
+    from lms.certificates.services import audit
+
+    if not may_print_code(actor, user):
+        raise CodeRefused(N_("%(name)s has a password of their own, so a teacher cannot print a sign-in code for them. If they forgot it, an administrator can reset the account."),
+                          name=user.full_name)
+    # Schema: {"username": str, "class": the class's name, "new_account": bool}
+    audit(actor, "class.sign_in_code", f"user:{user.id}",
+          {"username": user.username, "class": group.name, "new_account": new_account})
+    return new_sign_in_code(user, actor)  # commits the entry with the code
+
+
 def new_sign_in_code(user: User, by: User) -> str:
-    """A printable one-time code; earlier unused codes of the same person stop working."""
+    """A printable one-time code; earlier unused codes of the same person stop working. No
+    permission is checked here: see ``print_sign_in_code`` and the administrators' reset."""
     now = utcnow()
     for old in db.session.scalars(select(SignInCode).where(SignInCode.user_id == user.id, SignInCode.used_at.is_(None))):
         old.used_at = now  # superseded
@@ -296,7 +459,8 @@ def use_sign_in_code(login_name: str, typed: str) -> User | None:
 
 def create_learner_account(teacher: User, group: ClassGroup, full_name: str, username: str | None,
                            target_group: str, village_id: int) -> tuple[User, str]:
-    """An account without a password, in the class, with a one-time sign-in code to print."""
+    """An account without a password, made by ``teacher`` and in the class at once, with a
+    one-time sign-in code to print (written to the audit log)."""
     if not username:
         username = _suggest_username(full_name)
     try:
@@ -304,11 +468,11 @@ def create_learner_account(teacher: User, group: ClassGroup, full_name: str, use
     except ValueError:
         raise TeachError(N_("Choose a target group from the list.")) from None
     user = create_user(NewUser(username=username, full_name=full_name, password=None, role=Role.LEARNER,
-                               target_group=group_value, place_id=village_id))
+                               target_group=group_value, place_id=village_id, created_by_id=teacher.id,
+                               created_via=AccountOrigin.TEACHER))
     db.session.flush()
     db.session.add(ClassMember(class_id=group.id, user_id=user.id))
-    db.session.commit()
-    return user, new_sign_in_code(user, teacher)
+    return user, print_sign_in_code(teacher, group, user, new_account=True)
 
 
 def _suggest_username(full_name: str) -> str:

@@ -1,12 +1,15 @@
-"""Teachers' pages: classes, members, join codes, accounts with one-time codes, assignments,
-the progress grid with downloads, assisted quizzes, guidance sessions. Learners' side: joining a
-class, signing in with a one-time code, digital ambassadors and their mentees.
+"""Teachers' pages: classes, members and invitations, join codes, accounts with one-time codes,
+assignments, the progress grid with downloads, assisted quizzes, guidance sessions. Learners'
+side: joining a class, answering invitations, signing in with a one-time code, digital
+ambassadors and their mentees.
 
 Every class route goes through ``_class_or_404``: a teacher reaches only classes they teach
-(administrators reach all); anything else is a 404, so class ids are not confirmed."""
+(administrators reach all); anything else is a 404, so class ids are not confirmed. A learner's
+pages within a class answer 404 unless they are a member (invited is not enough)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -16,6 +19,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import Forbidden
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -40,6 +44,13 @@ def _class_or_404(class_id: int) -> ClassGroup:
 
 def _teacher_error(exc: services.TeachError) -> str:
     return _(exc.message, **exc.params)
+
+
+def _forbidden(message: str) -> NoReturn:
+    """A 403 page that says why."""
+    exc = Forbidden()
+    exc.lms_message = message
+    raise exc
 
 
 def _place_choices(include_none: bool = True) -> list:
@@ -138,6 +149,7 @@ def class_page(class_id: int):
     group = _class_or_404(class_id)
     query = request.args.get("q", "")
     found = services.search_learners(group, query) if query else []
+    members = services.members_of(group)
     join_url = url_for("teach.join", code=group.join_code, _external=True) if group.join_code else None
     qr = None
     if join_url:
@@ -150,7 +162,10 @@ def class_page(class_id: int):
         account_form.village.data = str(group.place_id)
     if group.target_group:
         account_form.target_group.data = group.target_group
-    return render_template("teach/class.html", group=group, members=services.members_of(group),
+    return render_template("teach/class.html", group=group, members=members,
+                           codable={m.id for m in members if services.may_print_code(current_user, m)},
+                           invitations=services.invitations_of_class(group),
+                           invite_name=services.login_name_of(query) if query else None,
                            teachers=services.teachers_of(group), assignments=services.assignments_of_class(group),
                            query=query, found=found, join_url=join_url, qr=qr, account_form=account_form,
                            join_code=services.group_code(group.join_code) if group.join_code else None,
@@ -170,19 +185,25 @@ def _courses_by_id(group: ClassGroup) -> dict[str, Course]:
 @bp.post("/teach/classes/<int:class_id>/members")
 @roles_required(Role.TEACHER, Role.ADMIN)
 def add_member(class_id: int):
+    """Invite someone by exact username or phone number. The answer is the same whether or not
+    an account has that name (see ``services.invite``)."""
     group = _class_or_404(class_id)
     FlaskForm().validate_on_submit() or abort(400)
-    user = services.find_account(request.form.get("login", ""))
-    if user is None:
-        flash(_("No account has the name or phone number “%(name)s”.", name=request.form.get("login", "")), "error")
-        return redirect(url_for("teach.class_page", class_id=group.id))
+    typed = request.form.get("login", "").strip()
     try:
-        added = services.add_member(group, user)
+        result = services.invite(current_user, group, typed)
     except services.TeachError as exc:
         flash(_teacher_error(exc), "error")
+        return redirect(url_for("teach.class_page", class_id=group.id))
+    if result.outcome == "invalid":
+        flash(_("“%(name)s” is not a username or a mobile phone number. Check what you typed.", name=typed), "error")
+    elif result.outcome == "added":
+        flash(_("%(name)s is now in the class.", name=result.name), "success")
+    elif result.outcome == "already":
+        flash(_("%(name)s was already in the class.", name=result.name), "success")
     else:
-        flash(_("%(name)s is now in the class.", name=user.full_name) if added
-              else _("%(name)s was already in the class.", name=user.full_name), "success")
+        flash(_("If someone has the username or phone number “%(name)s”, they see your invitation on their home page. They are in the class once they accept it.",
+                name=services.login_name_of(typed)), "success")
     return redirect(url_for("teach.class_page", class_id=group.id))
 
 
@@ -191,8 +212,23 @@ def add_member(class_id: int):
 def paste_members(class_id: int):
     group = _class_or_404(class_id)
     FlaskForm().validate_on_submit() or abort(400)
-    results = services.add_pasted(group, request.form.get("lines", ""))
+    try:
+        results = services.add_pasted(current_user, group, request.form.get("lines", ""))
+    except services.TeachError as exc:
+        flash(_teacher_error(exc), "error")
+        return redirect(url_for("teach.class_page", class_id=group.id))
     return render_template("teach/paste_result.html", group=group, results=results)
+
+
+@bp.post("/teach/classes/<int:class_id>/invitations/<int:invitation_id>/withdraw")
+@roles_required(Role.TEACHER, Role.ADMIN)
+def withdraw_invitation(class_id: int, invitation_id: int):
+    group = _class_or_404(class_id)
+    FlaskForm().validate_on_submit() or abort(400)
+    if not services.withdraw_invitation(group, invitation_id):
+        abort(404)
+    flash(_("The invitation is withdrawn."), "success")
+    return redirect(url_for("teach.class_page", class_id=group.id))
 
 
 @bp.post("/teach/classes/<int:class_id>/members/<int:user_id>/remove")
@@ -267,7 +303,11 @@ def new_code(class_id: int, user_id: int):
     if not services.is_member(group.id, user_id):
         abort(404)
     user = db.session.get(User, user_id)
-    return _print_code(group, user, services.new_sign_in_code(user, current_user))
+    try:
+        code = services.print_sign_in_code(current_user, group, user)
+    except services.CodeRefused as exc:
+        _forbidden(_teacher_error(exc))
+    return _print_code(group, user, code)
 
 
 def _print_code(group: ClassGroup, user: User, code: str):
@@ -516,6 +556,23 @@ def code_sign_in():
     return render_template("teach/code_sign_in.html", form=form), 401 if form.errors and request.method == "POST" else 200
 
 
+@bp.post("/class-invitations/<int:invitation_id>")
+@login_required
+def invitation_answer(invitation_id: int):
+    """A learner accepts or declines an invitation to a class (from their home page)."""
+    FlaskForm().validate_on_submit() or abort(400)
+    accept = request.form.get("answer") == "accept"
+    try:
+        group = services.answer_invitation(current_user, invitation_id, accept)
+    except services.TeachError:
+        abort(404)
+    if accept:
+        flash(_("You are in the class “%(name)s”.", name=group.name), "success")
+    else:
+        flash(_("You declined the invitation to the class “%(name)s”.", name=group.name), "info")
+    return redirect(url_for("learn.home"))
+
+
 # --- digital ambassadors ----------------------------------------------------------------
 
 @bp.route("/mentor", methods=["GET", "POST"])
@@ -571,4 +628,8 @@ def _helpers():
         user = db.session.get(User, user_id) if user_id else None
         return user.full_name if user else ""
 
-    return {"place_name": place_name, "teacher_name": teacher_name}
+    def class_invitations():
+        """Invitations to classes waiting for the signed-in learner's answer (home page)."""
+        return services.invitations_for(current_user) if current_user.is_authenticated else []
+
+    return {"place_name": place_name, "teacher_name": teacher_name, "class_invitations": class_invitations}
