@@ -1,23 +1,28 @@
 """Quiz attempts as plain functions: start, save, submit (graded exactly once), statistics."""
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from lms.content.i18n import N_
 from lms.extensions import db
+from lms.i18n import site_timezone
 from lms.models import (
     ClassGroup, ClassMember, ClassTeacher, CourseModule, QuizAttempt, QuizQuestion, QuizResponse, User,
 )
 from lms.models.base import utcnow
+from lms.quiz.tokens import AttemptForm, new_form_key
 from quizzes.bank import Bank, QuizSettings
-from quizzes.engine import DrawnQuestion, OpenQuestion, draw, grade, open_questions, parse_answers
-from quizzes.registry import get_type
+from quizzes.engine import (
+    DrawnQuestion, OpenQuestion, available, describe_answer, draw, draw_size, grade, open_questions, parse_answers,
+    present, question_type, recency,
+)
 
 # Answers that arrive this long after the time limit are still graded in full (a slow
 # connection must not cost a learner their attempt). Later, only the answers saved before the
@@ -26,9 +31,9 @@ GRACE = timedelta(seconds=60)
 
 
 class QuizError(Exception):
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, check: StartCheck | None = None, **params):
         super().__init__(message % params if params else message)
-        self.message, self.params = message, params
+        self.message, self.params, self.check = message, params, check
 
 
 def settings_of(module: CourseModule) -> QuizSettings:
@@ -49,24 +54,75 @@ def attempts_of(user_id: int, module_id: int) -> list[QuizAttempt]:
         .options(defer(QuizAttempt.questions), defer(QuizAttempt.answers))))
 
 
+@dataclass(frozen=True)
+class History:
+    """A learner's attempts at one module's quiz, counted by the database (a few numbers,
+    however many attempts there are). ``started_today``: attempts started since midnight in
+    the site's time zone."""
+
+    submitted: int = 0
+    started_today: int = 0
+    last_submitted_at: datetime | None = None
+    passed: bool = False
+    last_number: int = 0
+    open_attempt_id: int | None = None
+
+
+def day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Midnight today and midnight tomorrow in the site's time zone (in UTC), around ``now``."""
+    zone = site_timezone()
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time(0), zone)
+    end = datetime.combine(today + timedelta(days=1), time(0), zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def history_of(user_id: int, module_id: int, now: datetime | None = None) -> History:
+    """Counts of a learner's attempts at a module quiz, in one query."""
+    day_start, _end = day_bounds(now or utcnow())
+    submitted = QuizAttempt.status == "submitted"
+    row = db.session.execute(select(
+        func.count(case((submitted, 1))),
+        func.count(case((QuizAttempt.started_at >= day_start, 1))),
+        func.max(QuizAttempt.submitted_at),
+        func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+        func.max(QuizAttempt.number),
+        func.max(case((QuizAttempt.status == "open", QuizAttempt.id))),
+    ).where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)).one()
+    return History(submitted=row[0] or 0, started_today=row[1] or 0, last_submitted_at=row[2],
+                   passed=bool(row[3]), last_number=row[4] or 0, open_attempt_id=row[5])
+
+
 @dataclass
 class StartCheck:
+    """Whether a new attempt may start; if not, ``reason`` (a message to translate with
+    ``params``) and, when waiting ends at a known moment, ``wait_until`` (shown as %(time)s)."""
+
     allowed: bool
     reason: str | None = None
     params: dict | None = None
     wait_until: datetime | None = None
 
 
-def can_start(module: CourseModule, attempts: list[QuizAttempt], now: datetime | None = None) -> StartCheck:
+def can_start(module: CourseModule, history: History, now: datetime | None = None) -> StartCheck:
+    """The quiz's policy on a new attempt: attempts in all, attempts a day (counted from midnight
+    in the site's time zone) and the rest between two attempts."""
     settings = settings_of(module)
     now = now or utcnow()
-    submitted = [a for a in attempts if a.status == "submitted"]
-    if settings.max_attempts and len(submitted) >= settings.max_attempts:
+    if settings.max_attempts and history.submitted >= settings.max_attempts:
         return StartCheck(False, N_("You have used all %(n)s attempts of this quiz."), {"n": settings.max_attempts})
-    if settings.wait_minutes and submitted:
-        wait_until = submitted[-1].submitted_at + timedelta(minutes=settings.wait_minutes)
-        if wait_until > now:
-            return StartCheck(False, N_("You can try again after a short rest: at %(time)s."), {}, wait_until)
+    wait_until = None
+    if settings.wait_minutes and history.last_submitted_at is not None:
+        wait_until = history.last_submitted_at + timedelta(minutes=settings.wait_minutes)
+        if wait_until <= now:
+            wait_until = None
+    if settings.attempts_per_day and history.started_today >= settings.attempts_per_day:
+        _start, tomorrow = day_bounds(now)
+        if wait_until is None or wait_until <= tomorrow:
+            return StartCheck(False, N_("You have used today's attempts (%(n)s a day). You can try again tomorrow."),
+                              {"n": settings.attempts_per_day}, tomorrow)
+    if wait_until is not None:
+        return StartCheck(False, N_("You can try again after a short rest: at %(time)s."), {}, wait_until)
     return StartCheck(True)
 
 
@@ -74,41 +130,88 @@ def open_attempt(attempts: list[QuizAttempt]) -> QuizAttempt | None:
     return next((a for a in attempts if a.status == "open"), None)
 
 
+# How far back a new draw looks to avoid questions the learner was just shown: enough attempts
+# to have seen the whole bank, at most this many (start stays the same cost however many
+# attempts a learner makes).
+RECENT_ATTEMPTS_MAX = 20
+
+
+def recently_seen(user_id: int, module_id: int, bank: Bank) -> dict[str, int]:
+    """Question id → attempts ago the learner was last shown it, from their latest submitted
+    attempts' graded responses (the compact record of what each attempt asked)."""
+    count = draw_size(bank)
+    usable = sum(1 for spec in bank.questions if question_type(spec) is not None)
+    if not count or count >= usable:
+        return {}  # every question is asked anyway
+    limit = min(RECENT_ATTEMPTS_MAX, math.ceil(usable / count))
+    attempt_ids = list(db.session.scalars(select(QuizAttempt.id).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id, QuizAttempt.status == "submitted")
+        .order_by(QuizAttempt.number.desc()).limit(limit)))
+    shown: dict[int, list[str]] = {attempt_id: [] for attempt_id in attempt_ids}
+    if attempt_ids:
+        for attempt_id, key in db.session.execute(select(QuizResponse.attempt_id, QuizResponse.question_key)
+                                                  .where(QuizResponse.attempt_id.in_(attempt_ids))):
+            shown[attempt_id].append(key)
+    return recency(shown[attempt_id] for attempt_id in attempt_ids)
+
+
 def start_attempt(user: User, module: CourseModule, rng: random.Random | None = None) -> QuizAttempt:
-    """Start (or return the open) attempt: questions and option order are drawn now and stored."""
-    attempts = attempts_of(user.id, module.id)
-    existing = open_attempt(attempts)
-    if existing is not None:
-        return existing
-    check = can_start(module, attempts)
+    """Start (or return the open) attempt: questions and option order are drawn now and stored.
+    The draw prefers questions the learner has not been shown lately."""
+    history = history_of(user.id, module.id)
+    if history.open_attempt_id is not None:
+        return db.session.get(QuizAttempt, history.open_attempt_id)
+    check = can_start(module, history)
     if not check.allowed:
-        raise QuizError(check.reason, **(check.params or {}))
+        raise QuizError(check.reason, check=check, **(check.params or {}))
     settings = settings_of(module)
     bank = bank_of(module)
-    if not bank.questions:
+    drawn = draw(bank, rng, seen=recently_seen(user.id, module.id, bank))
+    if not drawn:
         raise QuizError(N_("This quiz has no questions yet."))
-    drawn = draw(bank, rng)
     now = utcnow()
     attempt = QuizAttempt(
-        user_id=user.id, module_id=module.id, number=(attempts[-1].number + 1) if attempts else 1,
+        user_id=user.id, module_id=module.id, number=history.last_number + 1,
         status="open", started_at=now,
         deadline_at=now + timedelta(minutes=settings.time_limit_minutes) if settings.time_limit_minutes else None,
         pass_percent=settings.pass_percent, show_answers=settings.show_answers, max_attempts=settings.max_attempts,
-        questions=[{"id": q.id, "spec": q.spec, "order": q.order} for q in drawn], answers={})
+        questions=[{"id": q.id, "spec": q.spec, "order": q.order} for q in drawn], answers={},
+        form_key=new_form_key())
     db.session.add(attempt)
     try:
         db.session.commit()
     except IntegrityError:  # a double click started the same attempt number at the same moment
         db.session.rollback()
-        existing = open_attempt(attempts_of(user.id, module.id))
+        existing = history_of(user.id, module.id).open_attempt_id
         if existing is None:
             raise
-        return existing
+        return db.session.get(QuizAttempt, existing)
     return attempt
 
 
 def drawn_of(attempt: QuizAttempt) -> list[DrawnQuestion]:
     return [DrawnQuestion(q["id"], q["spec"], q["order"]) for q in attempt.questions]
+
+
+def views_of(attempt: QuizAttempt) -> list[dict | None]:
+    """What the learner sees of each question of the attempt (None: not available)."""
+    return [present(question) for question in drawn_of(attempt)]
+
+
+def attempt_form(attempt: QuizAttempt, views: list[dict | None] | None = None) -> AttemptForm:
+    """The attempt's opaque field names and values (see lms.quiz.tokens). An attempt started
+    before attempts had a key gets one now."""
+    if not attempt.form_key:
+        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.form_key.is_(None))
+                           .values(form_key=new_form_key()))
+        db.session.commit()
+        db.session.refresh(attempt)
+    return AttemptForm(attempt.form_key, drawn_of(attempt), views if views is not None else views_of(attempt))
+
+
+def available_count(attempt: QuizAttempt) -> int:
+    """How many questions of the attempt can be answered (and count toward the score)."""
+    return sum(1 for question in drawn_of(attempt) if available(question))
 
 
 def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None) -> bool:
@@ -169,9 +272,10 @@ def submit_attempt(attempt_id: int, form: dict[str, list[str]] | None,
         db.session.rollback()
         return None
     for position, (question, graded) in enumerate(zip(drawn, result.results)):
-        qtype = get_type(question.spec["type"])
+        if not graded.available:  # not asked, not counted: no row for the statistics either
+            continue
         db.session.add(QuizResponse(attempt_id=attempt_id, question_key=question.id, position=position,
-                                    score=graded.score, chosen=qtype.describe_answer(question.spec, graded.answer)))
+                                    score=graded.score, chosen=describe_answer(question, graded.answer)))
     db.session.commit()
     db.session.expire(attempt)
     from lms.learn.services import note_activity
@@ -237,18 +341,19 @@ def assisting_class(attempt: QuizAttempt, teacher_id: int, class_id: int | None 
     return db.session.scalar(shared.order_by(ClassGroup.created_at.desc(), ClassGroup.id.desc()).limit(1))
 
 
-def may_show_answers(attempt: QuizAttempt, attempts: list[QuizAttempt]) -> bool:
-    """Whether the review may show the correct answers, by the quiz's setting."""
+def may_show_answers(attempt: QuizAttempt, history: History) -> bool:
+    """Whether the review may show the right answers and explanations, by the rule the attempt
+    was taken under: after every attempt; once the learner has passed; once they have passed or
+    used the last allowed attempt (with no limit in all, only a pass); or never."""
     if attempt.status != "submitted":
         return False
     rule = attempt.show_answers
     if rule == "after_attempt":
         return True
     if rule == "after_pass":
-        return any(a.passed for a in attempts)
+        return history.passed
     if rule == "after_last_attempt":
-        submitted = [a for a in attempts if a.status == "submitted"]
-        return bool(attempt.max_attempts) and len(submitted) >= attempt.max_attempts or any(a.passed for a in attempts)
+        return history.passed or bool(attempt.max_attempts) and history.submitted >= attempt.max_attempts
     return False
 
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from lms.extensions import db
+from lms.i18n import format_datetime
 from lms.learn import services as learn
 from lms.learn.views import _get_course
 from lms.models import ClassGroup, CourseModule, QuizAttempt, Role, User
@@ -17,8 +17,7 @@ from lms.quiz import services
 from lms.certificates.services import teaches
 from lms.security import roles_required
 from quizzes.base import AnswerError
-from quizzes.engine import field_name
-from quizzes.registry import get_type
+from quizzes.engine import draw_size, present, question_type
 
 bp = Blueprint("quiz", __name__)
 
@@ -90,18 +89,32 @@ def _form() -> dict[str, list[str]]:
     return {key: request.form.getlist(key) for key in request.form.keys()}
 
 
+def _refusal(check: services.StartCheck) -> str:
+    """Why a new attempt cannot start now, in the reader's language (with the time it can)."""
+    when = format_datetime(check.wait_until, "HH:mm dd/MM/yyyy") if check.wait_until else ""
+    return _(check.reason, **{"time": when, **(check.params or {})})
+
+
 @bp.get("/courses/<course_id>/<module_key>/quiz")
 @login_required
 def overview(course_id: str, module_key: str):
+    """The quiz and its rules, before the learner starts: what a pass needs, how many tries,
+    when the right answers are shown, and how many attempts are left today."""
     course, module = _module(course_id, module_key)
     state = _module_state(course, module)
     attempts = services.attempts_of(current_user.id, module.id)
-    check = services.can_start(module, attempts)
-    wait_text = format_datetime(check.wait_until, "HH:mm dd/MM/yyyy") if check.wait_until else None
-    return render_template("quiz/overview.html", course=course, module=module, state=state,
-                           settings=services.settings_of(module), attempts=attempts,
-                           open_attempt=services.open_attempt(attempts), check=check, wait_text=wait_text,
-                           question_count=len(services.bank_of(module).questions))
+    history = services.history_of(current_user.id, module.id)
+    check = services.can_start(module, history)
+    settings = services.settings_of(module)
+    bank = services.bank_of(module)
+    left_today = max(0, settings.attempts_per_day - history.started_today) if settings.attempts_per_day else None
+    left_in_all = max(0, settings.max_attempts - history.submitted) if settings.max_attempts else None
+    return render_template("quiz/overview.html", course=course, module=module, state=state, settings=settings,
+                           attempts=attempts, open_attempt=services.open_attempt(attempts), check=check,
+                           refusal=None if check.allowed else _refusal(check),
+                           question_count=draw_size(bank),
+                           bank_size=sum(1 for spec in bank.questions if question_type(spec) is not None),
+                           left_today=left_today, left_in_all=left_in_all)
 
 
 @bp.post("/courses/<course_id>/<module_key>/quiz/start")
@@ -114,33 +127,76 @@ def start(course_id: str, module_key: str):
     try:
         attempt = services.start_attempt(current_user, module)
     except services.QuizError as exc:
-        flash(_(exc.message, **exc.params), "warning")
+        flash(_refusal(exc.check) if exc.check else _(exc.message, **exc.params), "warning")
         return redirect(url_for("quiz.overview", course_id=course.id, module_key=module.key))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-def _questions_for_page(attempt: QuizAttempt, answers: dict, show_solution: bool = False):
+def _questions_for_page(attempt: QuizAttempt, answers: dict, show_solution: bool = False, review: bool = False):
+    """The questions of an attempt as the templates draw them. On the attempt page every field
+    name and offered value is an opaque token of the attempt (lms.quiz.tokens); the review sends
+    nothing, so it carries no names or values at all. Real option ids never reach the page."""
+    drawn = services.drawn_of(attempt)
+    views = [present(question) for question in drawn]
+    form = None if review else services.attempt_form(attempt, views)
     items = []
-    for index, question in enumerate(attempt.questions):
-        spec = question["spec"]
-        qtype = get_type(spec["type"])
-        item = {"index": index, "name": field_name(index), "type": spec["type"], "prompt": spec.get("prompt", ""),
-                "image": spec.get("image"), "image_alt": spec.get("image_alt"),
-                "view": qtype.present(spec, question["order"]), "answer": answers.get(question["id"])}
-        if show_solution:
-            item["solution"] = qtype.solution(spec, question["order"])
-            item["explanation"] = spec.get("explanation")
-        if spec["type"] == "numeric" and isinstance(item["answer"], float) and item["answer"].is_integer():
-            item["answer"] = int(item["answer"])  # "6", as typed, not "6.0"
-        if spec["type"] == "ordering":
-            item["places"] = places = _ordering_places(item["answer"])
-            # The learner's order, for the review: placed items by place, then those left out.
-            rows = [{"place": places.get(it["id"]), "text": it["text"]} for it in item["view"]["items"]]
-            item["order_rows"] = sorted(rows, key=lambda row: (row["place"] is None, row["place"] or 0))
-        elif spec["type"] == "matching":
-            item["pairs"] = _matching_rows(item)
+    for index, (question, view) in enumerate(zip(drawn, views)):
+        spec = question.spec
+        item = {"index": index, "anchor": f"q{index}", "type": spec.get("type"), "prompt": spec.get("prompt", ""),
+                "image": spec.get("image"), "image_alt": spec.get("image_alt"), "available": view is not None}
         items.append(item)
+        if view is None:  # its type is missing or broken: shown as not available, not counted
+            continue
+        fields = form.questions[index] if form is not None else None
+        answer = answers.get(question.id)
+        solution = None
+        if show_solution:
+            try:
+                solution = question_type(spec).solution(spec, question.order)
+            except Exception:  # a broken plugin fails alone: no right answer shown for it
+                current_app.logger.exception("question %s: its type failed to give the solution", question.id)
+            item["solution"] = solution or {}
+            item["explanation"] = spec.get("explanation")
+        item.update(view=view, name=fields.name if fields else None, answer=answer)
+        if item["type"] == "numeric" and isinstance(answer, float) and answer.is_integer():
+            item["answer"] = int(answer)  # "6", as typed, not "6.0"
+        if "options" in view:
+            chosen = _chosen(answer)
+            right = set((solution or {}).get("correct", []))
+            item["options"] = [{
+                "value": fields.value(option["id"]) if fields else None,
+                "label": option["text"] if option["text"] is not None else (_("True") if option["id"] == "true" else _("False")),
+                "checked": str(option["id"]) in chosen, "right": str(option["id"]) in right,
+            } for option in view["options"]]
+        elif item["type"] == "ordering":
+            places = _ordering_places(answer)
+            if fields:
+                item["rows"] = [{"field": fields.sub(it["id"]), "text": it["text"], "places": [
+                    {"value": fields.value(n), "n": n, "selected": places.get(it["id"]) == n}
+                    for n in range(1, view["positions"] + 1)]} for it in view["items"]]
+            item["places"] = places
+            # The learner's order, for the review: placed items by place, then those left out.
+            rows = [{"place": places.get(it["id"]), "text": it["text"]} for it in view["items"]]
+            item["order_rows"] = sorted(rows, key=lambda row: (row["place"] is None, row["place"] or 0))
+        elif item["type"] == "matching":
+            item["pairs"] = _matching_rows(item)
+            if fields:
+                for row in item["pairs"]:
+                    row["field"] = fields.sub(row["id"])
+                    row["choices"] = [{"value": fields.value(right["id"]), "text": right["text"],
+                                       "selected": row["given"] == right["id"]} for right in view["rights"]]
     return items
+
+
+def _chosen(answer) -> set[str]:
+    """The option ids a choice answer picked (true/false answers are booleans)."""
+    if answer is True or answer is False:
+        return {"true" if answer else "false"}
+    if isinstance(answer, str):
+        return {answer}
+    if isinstance(answer, list):
+        return {str(a) for a in answer}
+    return set()
 
 
 def _ordering_places(answer) -> dict[str, int]:
@@ -198,7 +254,7 @@ def confirm(attempt_id: int):
     missing = services.open_questions_of(attempt)
     return render_template("quiz/confirm.html", attempt=attempt, module=module, course=course, group=group,
                            assisted_learner=_assisted_learner(attempt), remaining=_seconds_left(attempt),
-                           missing=missing, total=len(attempt.questions), field_name=field_name)
+                           missing=missing, total=services.available_count(attempt))
 
 
 @bp.post("/quiz/attempts/<int:attempt_id>")
@@ -208,14 +264,16 @@ def answer(attempt_id: int):
     saved answers) an attempt."""
     attempt = _attempt_for_owner(attempt_id)
     group = _assist_class(attempt)
-    form = _form()
-    action = form.get("action", [""])[-1]
-    if action not in ("save", "submit", "confirm") or form.get("attempt") != [str(attempt.id)]:
+    sent = _form()
+    action = sent.get("action", [""])[-1]
+    if action not in ("save", "submit", "confirm") or sent.get("attempt") != [str(attempt.id)]:
         _bad_request(_("This form is incomplete. Reload the quiz page and try again."))
     if attempt.status != "open":
         flash(_("This attempt was already submitted; it is graded once."), "info")
         return redirect(_attempt_url("quiz.review", attempt, group))
     try:
+        # The page sent opaque tokens: back to real names and ids (anything else is refused).
+        form = services.attempt_form(attempt).decode(sent, ignore=services.FORM_FIELDS)
         if action == "save":
             saved = services.save_answers(attempt, form)
             flash(_("Your answers are saved.") if saved else _("Time is up: answers can no longer be saved."),
@@ -242,10 +300,10 @@ def review(attempt_id: int):
         return redirect(_attempt_url("quiz.attempt", attempt, group))
     module = db.session.get(CourseModule, attempt.module_id)
     course = _get_course(module.course_id)
-    attempts = services.attempts_of(attempt.user_id, module.id)
-    show = services.may_show_answers(attempt, attempts)
+    history = services.history_of(attempt.user_id, module.id)
+    show = services.may_show_answers(attempt, history)
     scores = {r.question_key: r.score for r in attempt.responses}
-    items = _questions_for_page(attempt, attempt.answers or {}, show_solution=show)
+    items = _questions_for_page(attempt, attempt.answers or {}, show_solution=show, review=True)
     for item, question in zip(items, attempt.questions):
         item["score"] = scores.get(question["id"], 0.0)
     outline = learn.build_outline(course, attempt.user_id)
@@ -253,9 +311,10 @@ def review(attempt_id: int):
     assisted_learner = _assisted_learner(attempt)
     # The way on is the learner's own: a teacher who assisted goes back to the class instead.
     step = services.next_step(outline, module.id) if attempt.passed and assisted_learner is None else None
+    check = services.can_start(module, history)
     return render_template("quiz/review.html", attempt=attempt, module=module, course=course, items=items,
-                           assisted_learner=assisted_learner, group=group, step=step,
-                           show=show, state=state, check=services.can_start(module, attempts))
+                           assisted_learner=assisted_learner, group=group, step=step, show=show, state=state,
+                           check=check, refusal=None if check.allowed else _refusal(check))
 
 
 @bp.get("/courses/<course_id>/<module_key>/quiz/statistics")

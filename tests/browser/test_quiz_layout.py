@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from playwright.sync_api import expect
 
 from tests.browser.layout import assert_fits, assert_tap_targets, assert_vietnamese
@@ -41,20 +42,37 @@ def open_quiz(browser, live_server, width):
     return context, page
 
 
+BANK = yaml.safe_load(EVERY_TYPE_BANK)["questions"]
+
+
+def right_option(index: int, n: int = 0) -> str:
+    """The text of the ``n``-th right option of question ``index`` of the "gamma" bank."""
+    return [o["text"] for o in BANK[index]["options"] if o.get("correct")][n]
+
+
 def answer(page, skip=()):
-    """Answer every question of the "gamma" bank right (the bank keeps its order: q0 … q6)."""
+    """Answer every question of the "gamma" bank right (the bank keeps its order: q0 … q6), by
+    what the learner reads: the page's field names and values are opaque tokens."""
+    def rank(question):
+        for place, text in enumerate(BANK[5]["items"], 1):
+            question.get_by_label(text).select_option(label=str(place))
+
+    def match(question):
+        for pair in BANK[6]["pairs"]:
+            question.get_by_label(pair["left"]).select_option(label=pair["right"])
+
     steps = {
-        "q0": lambda: page.check('input[name="q0"][value="a"]'),
-        "q1": lambda: (page.check('input[name="q1"][value="a"]'), page.check('input[name="q1"][value="b"]')),
-        "q2": lambda: page.check('input[name="q2"][value="false"]'),
-        "q3": lambda: page.fill('input[name="q3"]', "VNeID"),
-        "q4": lambda: page.fill('input[name="q4"]', "6"),
-        "q5": lambda: [page.select_option(f'select[name="q5-{n}"]', str(n)) for n in range(1, 5)],
-        "q6": lambda: [page.select_option(f'select[name="q6-{n}"]', str(n)) for n in range(1, 4)],
+        "q0": lambda q: q.get_by_label(right_option(0)).check(),
+        "q1": lambda q: (q.get_by_label(right_option(1, 0)).check(), q.get_by_label(right_option(1, 1)).check()),
+        "q2": lambda q: q.get_by_label("Sai").check(),
+        "q3": lambda q: q.locator("input[type=text]").fill("VNeID"),
+        "q4": lambda q: q.locator("input[type=text]").fill("6"),
+        "q5": rank,
+        "q6": match,
     }
     for name, step in steps.items():
         if name not in skip:
-            step()
+            step(page.locator(f"fieldset#{name}"))
 
 
 def assert_stacked(page):
@@ -114,10 +132,11 @@ def test_a_blank_question_is_shown_before_grading(browser, live_server, gamma):
     # Back to the quiz: what was answered is still there; question 3 is still blank.
     page.get_by_role("link", name="Quay lại để trả lời").click()
     expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+#q2$"))  # at the blank question
-    expect(page.locator('input[name="q0"][value="a"]')).to_be_checked()
-    expect(page.locator('input[name="q3"]')).to_have_value("VNeID")
-    expect(page.locator('select[name="q6-2"]')).to_have_value("2")
-    expect(page.locator('input[name="q2"]:checked')).to_have_count(0)
+    expect(page.locator("#q0").get_by_label(right_option(0))).to_be_checked()
+    expect(page.locator("#q3 input[type=text]")).to_have_value("VNeID")
+    expect(page.locator("#q6").get_by_label(BANK[6]["pairs"][1]["left"]).locator("option:checked")).to_have_text(
+        BANK[6]["pairs"][1]["right"])
+    expect(page.locator("#q2 input:checked")).to_have_count(0)
 
     page.get_by_role("button", name="Nộp bài để chấm").click()
     expect(missing).to_have_text("Câu hỏi 3: chưa trả lời")

@@ -1,9 +1,11 @@
 """Quiz attempts through the site: start, answer, submit once, review, tampering, concurrency."""
 from __future__ import annotations
 
+import random
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +14,7 @@ from lms.extensions import db
 from lms.models import CourseModule, QuizAttempt, QuizResponse, Role
 from lms.models.base import utcnow
 from lms.quiz import services
+from lms.quiz.tokens import AttemptForm
 from tests.helpers import csrf_token, post_form
 
 QUIZ = "/courses/beta/only/quiz"
@@ -47,10 +50,24 @@ def answers_for(app, attempt_id, right=True) -> dict:
         return form
 
 
+def fields_of(app, attempt_id) -> AttemptForm:
+    """The attempt's opaque field names and values (what its page sends)."""
+    with app.app_context():
+        return services.attempt_form(db.session.get(QuizAttempt, attempt_id))
+
+
+def encode(app, attempt_id, form: dict) -> dict:
+    """Engine form fields (q0, q5-2, real option ids) as the attempt page names them: tokens.
+    Names and values the attempt does not know stay as they are (tampering tests)."""
+    return fields_of(app, attempt_id).encode(form)
+
+
 def submit(client, attempt_id, form, action="submit"):
+    """Post the attempt's form; ``form`` may use engine names and real ids (see ``encode``)."""
     token = csrf_token(client, f"/quiz/attempts/{attempt_id}") if action else csrf_token(client, QUIZ)
     return client.post(f"/quiz/attempts/{attempt_id}", data={"csrf_token": token, "attempt": str(attempt_id),
-                                                              "action": action, **form})
+                                                              "action": action,
+                                                              **encode(client.application, attempt_id, form)})
 
 
 def stored(app, attempt_id):
@@ -105,7 +122,8 @@ def test_correct_answers_never_reach_the_browser_before_submission(app, client, 
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
         numeric_index = next(i for i, q in enumerate(attempt.questions) if q["id"] == "so-chu-so")
-    assert f'name="q{numeric_index}" maxlength="40" value=""' in page  # the 6 is nowhere pre-filled
+    name = fields_of(app, attempt_id).questions[numeric_index].name
+    assert f'name="{name}" maxlength="40" value=""' in page  # the 6 is nowhere pre-filled
 
 
 @pytest.mark.parametrize("tamper", [
@@ -143,10 +161,11 @@ def test_missing_fields_and_oversized_bodies_get_400(app, client, learner):
 def test_replayed_submission_changes_nothing(app, client, learner):
     attempt_id, _ = start(client)
     token = csrf_token(client, f"/quiz/attempts/{attempt_id}")
-    right = {"csrf_token": token, "attempt": str(attempt_id), "action": "submit", **answers_for(app, attempt_id)}
+    right = {"csrf_token": token, "attempt": str(attempt_id), "action": "submit",
+             **encode(app, attempt_id, answers_for(app, attempt_id))}
     client.post(f"/quiz/attempts/{attempt_id}", data=right)
     before = stored(app, attempt_id)
-    wrong = {**right, **answers_for(app, attempt_id, right=False)}
+    wrong = {**right, **encode(app, attempt_id, answers_for(app, attempt_id, right=False))}
     response = client.post(f"/quiz/attempts/{attempt_id}", data=wrong)
     assert response.status_code == 302
     assert stored(app, attempt_id) == before and before[1] == 100.0
@@ -244,7 +263,13 @@ def test_attempt_limit_and_wait(app, learner, courses_dir):
         assert "all 1 attempts" in str(excinfo.value)
 
 
-def test_statistics_for_teachers_only(app, client, learner, make_user):
+def test_statistics_for_teachers_only(app, client, learner, make_user, courses_dir):
+    bank = courses_dir / "beta" / "quizzes" / "only.yaml"  # five attempts in one day
+    bank.write_text(bank.read_text(encoding="utf-8").replace("max_attempts: 0", "max_attempts: 0\n  attempts_per_day: 0"),
+                    encoding="utf-8")
+    from lms.content.sync import sync_packages
+    with app.app_context():
+        sync_packages(courses_dir)
     for right in (True, False, False, True, False):
         attempt_id, _ = start(client)
         submit(client, attempt_id, answers_for(app, attempt_id, right=right))
@@ -501,11 +526,14 @@ def test_a_partly_answered_submission_is_held_saved_and_listed(app, client, lear
 
     # Going back: every answer given is still filled in, the partial ones too.
     attempt_page = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
-    assert re.search(r'name="q0" value="a"\s+checked', attempt_page)
-    assert 'name="q3" maxlength="200" value="VNeID"' in attempt_page
-    assert re.search(r'name="q5-1">.*?<option value="2" selected>2</option>', attempt_page, re.S)
-    assert re.search(r'name="q5-2">.*?<option value="1" selected>1</option>', attempt_page, re.S)
-    assert re.search(r'name="q6-1">.*?<option value="3" selected>', attempt_page, re.S)
+    fields = fields_of(app, attempt_id).questions
+    assert re.search(rf'name="{fields[0].name}" value="{fields[0].value("a")}"\s+checked', attempt_page)
+    assert f'name="{fields[3].name}" maxlength="200" value="VNeID"' in attempt_page
+    assert re.search(rf'name="{fields[5].sub(1)}">.*?<option value="{fields[5].value(2)}" selected>2</option>',
+                     attempt_page, re.S)
+    assert re.search(rf'name="{fields[5].sub(2)}">.*?<option value="{fields[5].value(1)}" selected>1</option>',
+                     attempt_page, re.S)
+    assert re.search(rf'name="{fields[6].sub(1)}">.*?<option value="{fields[6].value(3)}" selected>', attempt_page, re.S)
     # The review is not reachable while the attempt waits.
     assert client.get(f"/quiz/attempts/{attempt_id}/review").headers["Location"].endswith(f"/quiz/attempts/{attempt_id}")
 
@@ -672,7 +700,7 @@ def test_after_an_assisted_attempt_the_teacher_goes_back_to_the_class(app, clien
     assert f'<a href="/teach/classes/{assisted["older"]}">Lớp sáng thứ Hai</a>' in page
     token = csrf_token(client, url)
     response = client.post(url, data={"csrf_token": token, "attempt": str(attempt_id), "action": "submit",
-                                      **answers_for(app, attempt_id)})
+                                      **encode(app, attempt_id, answers_for(app, attempt_id))})
     assert response.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/review?class_id={assisted['older']}")
     review = client.get(response.headers["Location"]).get_data(as_text=True)
     assert (f'<a class="button primary" href="/teach/classes/{assisted["older"]}">'
@@ -699,3 +727,504 @@ def test_the_learner_sees_their_own_way_on_after_an_assisted_attempt(app, client
     review = learner.get(f"/quiz/attempts/{attempt_id}/review?class_id={assisted['class']}").get_data(as_text=True)
     assert "This attempt was done with a teacher&#39;s help." in review
     assert "Back to the class" not in review and "Back to the course" in review
+
+
+# --- the quiz's policy: shown before the start, and kept ------------------------------------------
+
+BETA_BANK = ("beta", "quizzes", "only.yaml")
+# Noon in Hà Nội (UTC+7) on a fixed day: "today" there began at 17:00 UTC the day before.
+NOON = datetime(2026, 3, 10, 5, 0, tzinfo=timezone.utc)
+
+
+def beta_settings(app, courses_dir, **settings) -> None:
+    """Rewrite the settings of the beta bank (in the test's copy of the packages) and load it."""
+    import yaml
+
+    from lms.content.sync import sync_packages
+    path = courses_dir.joinpath(*BETA_BANK)
+    text = path.read_text(encoding="utf-8")
+    head, questions = text.split("questions:\n", 1)
+    current = yaml.safe_load(head)["settings"]
+    current.update(settings)
+    path.write_text(yaml.safe_dump({"settings": current}, allow_unicode=True) + "questions:\n" + questions,
+                    encoding="utf-8")
+    with app.app_context():
+        report = sync_packages(courses_dir)
+        assert not [str(p) for p in report.problems if p.is_error]
+
+
+def beta_module(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(CourseModule.id).where(CourseModule.key == "only"))
+
+
+def past_attempt(app, user_id, started_at, *, passed=False, number=None, question_ids=(), module_id=None) -> int:
+    """A submitted attempt inserted straight into the database, started at ``started_at``."""
+    with app.app_context():
+        module_id = module_id or db.session.scalar(select(CourseModule.id).where(CourseModule.key == "only"))
+        if number is None:
+            number = 1 + (db.session.scalar(select(func.max(QuizAttempt.number)).where(
+                QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)) or 0)
+        attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=number, status="submitted",
+                              started_at=started_at, submitted_at=started_at + timedelta(minutes=5),
+                              pass_percent=70, show_answers="after_attempt", max_attempts=0, questions=[],
+                              answers={}, score=100.0 if passed else 0.0, passed=passed)
+        db.session.add(attempt)
+        db.session.flush()
+        for position, key in enumerate(question_ids):
+            db.session.add(QuizResponse(attempt_id=attempt.id, question_key=key, position=position, score=0.0, chosen=[]))
+        db.session.commit()
+        return attempt.id
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """The quiz services' clock stopped at ``NOON`` (Hà Nội time), for "today" to be fixed."""
+    monkeypatch.setattr(services, "utcnow", lambda: NOON)
+    return NOON
+
+
+def test_the_overview_shows_the_rules_before_the_start(app, client, learner, courses_dir):
+    beta_settings(app, courses_dir, draw=2, attempts_per_day=2, max_attempts=4, wait_minutes=10,
+                  time_limit_minutes=15, show_answers="after_pass")
+    page = client.get(QUIZ).get_data(as_text=True)
+    for text in ("Rules of this quiz", "Each attempt asks 2 questions, picked from the 3 of this quiz.",
+                 "When you try again, you get the questions you have not had yet first.",
+                 "Pass mark: 70 %", "At most 2 attempts a day.", "At most 4 attempts in all.",
+                 "Wait between attempts: 10 minutes", "Time limit: 15 minutes",
+                 "After each attempt you see your score and which answers were right or wrong.",
+                 "The right answers and the explanations are shown once you pass.",
+                 "Attempts left today: 2 of 2.", "Attempts left in all: 4 of 4."):
+        assert text in page, text
+    assert page.index("Rules of this quiz") < page.index("Start the quiz")
+    client.set_cookie("lang", "vi")
+    page = client.get(QUIZ).get_data(as_text=True)
+    for text in ("Quy định của bài kiểm tra", "Mỗi lần làm bài có 2 câu hỏi, lấy ngẫu nhiên từ 3 câu của bài kiểm tra này.",
+                 "Điểm đạt: 70 %", "Mỗi ngày làm được nhiều nhất 2 lần.", "Tổng cộng làm được nhiều nhất 4 lần.",
+                 "Thời gian chờ giữa hai lần làm bài: 10 phút", "Thời gian làm bài: 15 phút",
+                 "Đáp án đúng và lời giải thích chỉ hiện khi bạn đã đạt.", "Hôm nay bạn còn 2 trên 2 lần làm bài."):
+        assert text in page, text
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({"show_answers": "after_attempt", "attempts_per_day": 0},
+     ["the right answers and the explanations.", "You may try as many times as you like.", "No time limit."]),
+    ({"show_answers": "never"}, ["This quiz does not show the right answers.", "At most 3 attempts a day.",
+                                 "No limit in all: you can come back on another day.", "3 questions"]),
+    ({"show_answers": "after_last_attempt", "max_attempts": 2},
+     ["shown once you pass, or once you have used all 2 attempts.", "Attempts left in all: 2 of 2."]),
+    ({"show_answers": "after_last_attempt"}, ["The right answers and the explanations are shown once you pass."]),
+])
+def test_the_overview_says_when_the_right_answers_are_shown(app, client, learner, courses_dir, settings, expected):
+    beta_settings(app, courses_dir, **settings)
+    page = client.get(QUIZ).get_data(as_text=True)
+    for text in expected:
+        assert text in page, text
+
+
+def test_the_daily_limit_counts_attempts_started_today_in_the_site_time_zone(app, client, learner, frozen):
+    # The fixture bank keeps the default: three attempts a day.
+    yesterday_late = datetime(2026, 3, 9, 16, 30, tzinfo=timezone.utc)   # 23:30 in Hà Nội, 9 March
+    today_early = datetime(2026, 3, 9, 17, 30, tzinfo=timezone.utc)      # 00:30 in Hà Nội, 10 March
+    past_attempt(app, learner, yesterday_late)
+    past_attempt(app, learner, today_early)
+    past_attempt(app, learner, NOON - timedelta(hours=2))
+    page = client.get(QUIZ).get_data(as_text=True)
+    assert "Attempts left today: 1 of 3." in page and "Try again" in page
+    past_attempt(app, learner, NOON - timedelta(hours=1))
+
+    page = client.get(QUIZ).get_data(as_text=True)
+    assert "Attempts left today: 0 of 3." in page
+    assert "You have used today&#39;s attempts (3 a day). You can try again tomorrow." in page
+    assert 'action="/courses/beta/only/quiz/start"' not in page
+    response = client.post(QUIZ + "/start", data={"csrf_token": csrf_token(client, QUIZ)})
+    assert response.headers["Location"].endswith(QUIZ)
+    assert "You can try again tomorrow." in client.get(QUIZ).get_data(as_text=True)  # the flash
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt).where(QuizAttempt.status == "open")) == 0
+        module = db.session.get(CourseModule, beta_module(app))
+        history = services.history_of(learner, module.id, NOON)
+        assert (history.started_today, history.submitted) == (3, 4)
+        assert history.last_submitted_at == NOON - timedelta(minutes=55)  # a UTC time on every database
+        tomorrow = datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)   # midnight in Hà Nội
+        check = services.can_start(module, history, NOON)
+        assert not check.allowed and check.wait_until == tomorrow
+        assert services.can_start(module, services.history_of(learner, module.id, tomorrow), tomorrow).allowed
+
+
+def test_a_review_after_the_daily_limit_says_when_to_try_again(app, client, learner, frozen):
+    for hours in (3, 2):
+        past_attempt(app, learner, NOON - timedelta(hours=hours))
+    attempt_id, _ = start(client)
+    submit(client, attempt_id, answers_for(app, attempt_id, right=False))
+    review = client.get(f"/quiz/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "You can try again tomorrow." in review and "Try again</a>" not in review
+
+
+def test_waiting_and_the_daily_limit_report_the_later_of_the_two(app):
+    from types import SimpleNamespace
+    settings = {"attempts_per_day": 2, "wait_minutes": 600, "show_answers": "after_pass"}
+    module = SimpleNamespace(quiz_settings=settings)
+    with app.app_context():
+        # 20:00 in Hà Nội: the ten hours of rest end after midnight.
+        evening = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+        history = services.History(submitted=2, started_today=2, last_submitted_at=evening)
+        check = services.can_start(module, history, evening)
+        assert check.wait_until == evening + timedelta(minutes=600) and "%(time)s" in check.reason
+        # At 08:00 the rest ends before midnight: "tomorrow" is the answer.
+        morning = datetime(2026, 3, 10, 1, 0, tzinfo=timezone.utc)
+        history = services.History(submitted=2, started_today=2, last_submitted_at=morning)
+        check = services.can_start(module, history, morning)
+        assert "tomorrow" in check.reason and check.params == {"n": 2}
+        assert services.can_start(SimpleNamespace(quiz_settings={**settings, "attempts_per_day": 0}),
+                                  history, morning + timedelta(minutes=601)).allowed
+
+
+@pytest.mark.parametrize("rule, max_attempts, history, shown", [
+    ("after_attempt", 0, {}, True),
+    ("after_pass", 0, {"submitted": 5}, False),
+    ("after_pass", 0, {"submitted": 2, "passed": True}, True),
+    ("after_last_attempt", 3, {"submitted": 2}, False),
+    ("after_last_attempt", 3, {"submitted": 3}, True),
+    ("after_last_attempt", 3, {"submitted": 1, "passed": True}, True),
+    ("after_last_attempt", 0, {"submitted": 40}, False),   # a daily limit only: the last attempt never comes
+    ("never", 0, {"submitted": 3, "passed": True}, False),
+])
+def test_when_the_right_answers_may_be_shown(rule, max_attempts, history, shown):
+    attempt = QuizAttempt(status="submitted", show_answers=rule, max_attempts=max_attempts)
+    assert services.may_show_answers(attempt, services.History(**history)) is shown
+    assert not services.may_show_answers(QuizAttempt(status="open", show_answers="after_attempt", max_attempts=0),
+                                         services.History())
+
+
+def test_the_review_hides_the_right_answers_until_a_pass(app, client, learner, courses_dir):
+    beta_settings(app, courses_dir, show_answers="after_pass")
+    first, _ = start(client)
+    wrong = answers_for(app, first, right=False)
+    wrong.pop(next(k for k, v in wrong.items() if v == "true"))  # the true/false one is left blank
+    submit(client, first, wrong, action="submit")
+    submit(client, first, {}, action="confirm")
+    review = client.get(f"/quiz/attempts/{first}/review").get_data(as_text=True)
+    assert "0 %" in review and "Not passed yet" in review and review.count("✗ Not right") == 3  # the verdicts stay
+    assert "hidden until you pass this quiz" in review and "You still see your score" in review
+    assert "Chỉ cài từ kho ứng dụng chính thức." not in review  # no explanation
+    assert "✓ right answer" not in review and "Right answer: 6" not in review  # neither the option nor the number
+    assert 'class="right"' not in review and not re.search(r'type="(radio|checkbox)"[^>]*value=', review)
+
+    second, _ = start(client)
+    submit(client, second, answers_for(app, second))
+    for attempt_id in (second, first):  # passed: now every review shows them, the earlier one too
+        review = client.get(f"/quiz/attempts/{attempt_id}/review").get_data(as_text=True)
+        assert "Chỉ cài từ kho ứng dụng chính thức." in review and "Right answer: 6" in review
+        assert "hidden until" not in review
+
+
+def test_a_quiz_that_never_shows_answers_says_so_even_after_a_pass(app, client, learner, courses_dir):
+    beta_settings(app, courses_dir, show_answers="never")
+    attempt_id, _ = start(client)
+    submit(client, attempt_id, answers_for(app, attempt_id))
+    review = client.get(f"/quiz/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "100 %" in review and "does not show the right answers" in review
+    assert "Chỉ cài từ kho ứng dụng chính thức." not in review
+
+
+def test_after_the_last_attempt_the_answers_are_shown(app, client, learner, courses_dir):
+    beta_settings(app, courses_dir, show_answers="after_last_attempt", max_attempts=2)
+    first, _ = start(client)
+    submit(client, first, answers_for(app, first, right=False))
+    review = client.get(f"/quiz/attempts/{first}/review").get_data(as_text=True)
+    assert "or until you have used all 2 attempts" in review and "Chỉ cài từ" not in review
+    second, _ = start(client)
+    submit(client, second, answers_for(app, second, right=False))
+    review = client.get(f"/quiz/attempts/{second}/review").get_data(as_text=True)
+    assert "Chỉ cài từ kho ứng dụng chính thức." in review and "You have used all 2 attempts" in review
+
+
+# --- a retry draws other questions, at the same cost however many attempts were made --------------
+
+def gamma_settings(courses_dir, **settings) -> None:
+    path = courses_dir / "gamma" / "quizzes" / "mot.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = "".join(f"  {key}: {value}\n" for key, value in settings.items())
+    path.write_text(text.replace("settings:\n", "settings:\n" + extra, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def gamma_draw_three(app, courses_dir, loaded):
+    """Gamma's first module asks 3 of its 7 questions, with no daily limit."""
+    from lms.content.sync import sync_packages
+
+    add_every_type_course(courses_dir)
+    gamma_settings(courses_dir, draw=3, attempts_per_day=0)
+    with app.app_context():
+        report = sync_packages(courses_dir)
+        assert not [str(p) for p in report.problems if p.is_error]
+        return db.session.scalar(select(CourseModule.id).where(CourseModule.key == "mot"))
+
+
+def test_a_retry_draws_questions_the_learner_has_not_just_had(app, learner, gamma_draw_three):
+    from lms.models import User
+    with app.app_context():
+        user = db.session.get(User, learner)
+        module = db.session.get(CourseModule, gamma_draw_three)
+        previous: set[str] = set()
+        seen: set[str] = set()
+        for _number in range(6):
+            attempt = services.start_attempt(user, module)
+            asked = {q["id"] for q in attempt.questions}
+            assert len(asked) == 3 and not asked & previous
+            services.submit_attempt(attempt.id, {})
+            previous = asked
+            seen |= asked
+        assert len(seen) == 7
+
+
+def test_starting_costs_the_same_after_many_attempts(app, learner, gamma_draw_three):
+    """Start reads a few counts and the question ids of the latest attempts, never every past
+    attempt's questions: its statements are the same after 2 attempts as after 40."""
+    from sqlalchemy import event
+
+    from lms.models import User
+    keys = ["chon-mot", "chon-nhieu", "dung-sai"]
+
+    def statements_of_a_start(past: int) -> list[str]:
+        with app.app_context():
+            db.session.execute(QuizAttempt.__table__.delete())
+            db.session.commit()
+        for n in range(past):
+            past_attempt(app, learner, utcnow() - timedelta(days=n + 1), number=n + 1, question_ids=keys,
+                         module_id=gamma_draw_three)
+        seen = []
+        with app.app_context():
+            user = db.session.get(User, learner)
+            module = db.session.get(CourseModule, gamma_draw_three)
+
+            def note(conn, cursor, statement, parameters, context, executemany):
+                seen.append(statement)
+            event.listen(db.engine, "before_cursor_execute", note)
+            try:
+                attempt = services.start_attempt(user, module)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", note)
+            assert not {q["id"] for q in attempt.questions} & set(keys)  # the latest attempt's are avoided
+        return seen
+
+    few, many = statements_of_a_start(2), statements_of_a_start(40)
+    assert len(few) == len(many)
+    selects = [s for s in many if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in selects if "quiz_attempt.questions" in s]
+
+
+# --- opaque field names and values ---------------------------------------------------------------
+
+class Attributes(HTMLParser):
+    """Every tag's attributes on a page, by the question (fieldset id) they sit in."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_question: dict[str, list[tuple[str, str, str]]] = {}
+        self.question: str | None = None
+        self.all: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "fieldset":
+            self.question = dict(attrs).get("id")
+        for name, value in attrs:
+            entry = (tag, name, value or "")
+            self.all.append(entry)
+            if self.question:
+                self.by_question.setdefault(self.question, []).append(entry)
+
+    def handle_endtag(self, tag):
+        if tag == "fieldset":
+            self.question = None
+
+
+def attributes(page: str) -> Attributes:
+    parser = Attributes()
+    parser.feed(page)
+    return parser
+
+
+def telling_values(spec: dict) -> set[str]:
+    """Whatever would give a question's answer away if a field name or value carried it."""
+    values = {spec["id"]}
+    if "options" in spec:
+        values |= {str(o["id"]) for o in spec["options"]}
+    if spec["type"] == "true_false":
+        values |= {"true", "false", str(spec["answer"])}
+    if spec["type"] == "ordering":
+        values |= {str(n) for n in range(1, len(spec["items"]) + 1)}
+    if spec["type"] == "matching":
+        values |= {str(n) for n in range(1, len(spec["pairs"]) + 1)}
+    for key in ("answers",):
+        values |= {str(a) for a in spec.get(key, [])}
+    if spec["type"] == "numeric":
+        values.add(str(spec["answer"]))
+    return values
+
+
+TOKEN_RE = re.compile(r"^t[0-9a-f]{16}$")
+
+
+def test_no_field_or_attribute_of_any_question_type_tells_the_answer(app, client, learner, gamma):
+    from quizzes import registered_types
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    page = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    parsed = attributes(page)
+    with app.app_context():
+        questions = db.session.get(QuizAttempt, attempt_id).questions
+    assert {q["spec"]["type"] for q in questions} == set(registered_types())
+    for index, question in enumerate(questions):
+        spec = question["spec"]
+        found = parsed.by_question[f"q{index}"]
+        telling = telling_values(spec)
+        leaks = [(tag, name, value) for tag, name, value in found if value in telling]
+        assert not leaks, (spec["type"], leaks)
+        names = {value for _tag, name, value in found if name == "name"}
+        values = {value for tag, name, value in found if name == "value" and tag in ("option", "input")
+                  and spec["type"] not in ("short_text", "numeric")} - {""}
+        assert names and all(TOKEN_RE.match(n) for n in names), (spec["type"], names)
+        assert all(TOKEN_RE.match(v) for v in values), (spec["type"], values)
+        if spec["type"] in ("ordering", "matching"):
+            assert not names & values  # a left's name never equals its partner's value
+    for question in questions:  # no question id anywhere on the page
+        assert question["id"] not in page
+    quiz_form = page.split(f'action="/quiz/attempts/{attempt_id}"', 1)[1].split("</form>", 1)[0]
+    form_fields = set(re.findall(r'<(?:input|select|button)[^>]*\sname="([^"]+)"', quiz_form))
+    assert form_fields - {"csrf_token", "attempt", "action"} == {
+        v for q in parsed.by_question.values() for _t, n, v in q if n == "name"}
+
+
+def test_the_same_question_gets_other_tokens_in_another_attempt(app, client, learner, gamma):
+    first = start_at(client, GAMMA_QUIZ)
+    submit(client, first, EVERY_TYPE_RIGHT)
+    second = start_at(client, GAMMA_QUIZ)
+    one, two = fields_of(app, first), fields_of(app, second)
+
+    def tokens(form):
+        found = set()
+        for question in form.questions:
+            found |= {question.name, *question.subfields.values(), *(question.values or {}).values()}
+        return found
+    assert not tokens(one) & tokens(two)
+    page = client.get(f"/quiz/attempts/{second}").get_data(as_text=True)
+    assert not {t for t in tokens(one) if t in page}
+
+
+def test_real_names_and_ids_are_refused(app, client, learner, gamma):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    token = csrf_token(client, f"/quiz/attempts/{attempt_id}")
+    fields = fields_of(app, attempt_id).questions
+    for sent in ({"q0": "a"}, {"q5-1": "1", "q5-2": "2", "q5-3": "3", "q5-4": "4"},
+                 {fields[0].name: "a"}, {fields[5].sub(1): "1"}, {fields[6].sub(1): fields[6].sub(1)}):
+        response = client.post(f"/quiz/attempts/{attempt_id}", data={
+            "csrf_token": token, "attempt": str(attempt_id), "action": "submit", **sent})
+        assert response.status_code == 400, sent
+    assert stored(app, attempt_id) == ("open", None, {}, 0)
+
+
+def test_a_script_reading_only_names_and_values_scores_no_better_than_chance(app, client, learner, gamma):
+    """The old fields told the answer (item 2 of an ordering question was named q5-2, its right
+    place 2). A script answering from names and values alone now scores at chance."""
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    page = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+
+    # The script: every list gets the places in page order (1, 2, 3, …), every matching list the
+    # choice in its own row's position.
+    selects = re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', page, re.S)
+    form = {}
+    rows: dict[tuple, int] = {}
+    for name, options in selects:
+        values = [v for v in re.findall(r'<option value="([^"]*)"', options) if v]
+        row = rows.setdefault(tuple(values), 0)
+        form[name] = values[row]
+        rows[tuple(values)] = row + 1
+    response = submit(client, attempt_id, form)
+    assert response.status_code == 302
+    submit(client, attempt_id, {}, action="confirm")
+    with app.app_context():
+        scores = {r.question_key: r.score for r in db.session.get(QuizAttempt, attempt_id).responses}
+    assert scores["sap-xep"] < 1.0  # the page never shows the items in their right order
+
+    # The same script over many attempts (keys) of the ordering and matching questions: its mean
+    # score is what guessing gives (1/2 of the pairs in order; 1 match in n), never 100 %.
+    import yaml
+
+    from quizzes.engine import DrawnQuestion, grade, parse_answers, present
+    specs = {q["id"]: q for q in yaml.safe_load(EVERY_TYPE_BANK)["questions"]}
+    rng = random.Random(5)
+    strategies = {
+        "names in sorted order": lambda fields, view: sorted(fields.subfields.values()),
+        "names in page order": lambda fields, view: [fields.sub(entry["id"]) for entry in
+                                                      view.get("items") or view.get("lefts")],
+    }
+    for key_id in ("sap-xep", "ghep-noi"):
+        spec = specs[key_id]
+        from quizzes import get_type
+        for label, names_in_order in strategies.items():
+            full, total, runs = 0, 0.0, 300
+            for n in range(runs):
+                drawn = [DrawnQuestion(key_id, spec, get_type(spec["type"]).shuffle(spec, rng, True))]
+                view = present(drawn[0])
+                attempt_form = AttemptForm(f"{n:032x}", drawn, [view])
+                fields = attempt_form.questions[0]
+                ordered_values = sorted(fields.values.values())  # the values, as tokens sort
+                sent = {name: [ordered_values[i]] for i, name in enumerate(names_in_order(fields, view))}
+                score = grade(drawn, parse_answers(drawn, attempt_form.decode(sent)), 70).results[0].score
+                full += score == 1.0
+                total += score
+            chance = 0.5 if spec["type"] == "ordering" else 1 / len(spec["pairs"])
+            assert abs(total / runs - chance) < 0.12, (key_id, label, total / runs)
+            assert full / runs < 0.3, (key_id, label, full / runs)
+
+
+# --- a question whose type is missing fails alone ------------------------------------------------
+
+def test_a_question_of_a_missing_type_in_an_attempt_is_not_available_and_not_counted(app, client, learner, gamma, make_user):
+    attempt_id = start_at(client, GAMMA_QUIZ)
+    with app.app_context():  # the type of question 1 is gone (e.g. its plugin failed to load)
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        questions = [dict(q) for q in attempt.questions]
+        questions[0] = {**questions[0], "spec": {**questions[0]["spec"], "type": "essay"}}
+        attempt.questions = questions
+        db.session.commit()
+    page = client.get(f"/quiz/attempts/{attempt_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "This question is not available at the moment. It does not count toward your score." in html
+    assert 'type="radio"' in html  # question 3 (true/false) is still there
+    assert 'name=' not in html.split('id="q0"', 1)[1].split("</fieldset>", 1)[0]
+
+    rest = {k: v for k, v in EVERY_TYPE_RIGHT.items() if not k.startswith("q0")}
+    saved = submit(client, attempt_id, {k: v for k, v in rest.items() if k != "q2"}, action="save")
+    assert saved.status_code == 302
+    held = submit(client, attempt_id, {k: v for k, v in rest.items() if k != "q2"})
+    assert held.headers["Location"].endswith("/confirm")
+    confirm = client.get(held.headers["Location"]).get_data(as_text=True)
+    assert "1 question has no full answer yet" in confirm and "5 of 6 questions have a full answer" in confirm
+    assert submit(client, attempt_id, rest).headers["Location"].endswith("/review")
+    status, score, answers, responses = stored(app, attempt_id)
+    assert (status, score, responses) == ("submitted", 100.0, 6)  # 6 of 6: the missing one counts neither way
+    review = client.get(f"/quiz/attempts/{attempt_id}/review")
+    assert review.status_code == 200 and "Passed" in review.get_data(as_text=True)
+    assert "not available" in review.get_data(as_text=True)
+
+    make_user(username="giaovien", role=Role.TEACHER, group=None)
+    teacher = app.test_client()
+    post_form(teacher, "/login", {"username": "giaovien", "password": "mật khẩu dài 123"})
+    assert teacher.get(GAMMA_QUIZ + "/statistics").status_code == 200
+
+
+def test_a_bank_question_of_a_missing_type_is_left_out_of_new_attempts(app, client, learner):
+    from lms.models import QuizQuestion
+    with app.app_context():  # the package checker refuses unknown types: stored straight away
+        module_id = db.session.scalar(select(CourseModule.id).where(CourseModule.key == "only"))
+        db.session.add(QuizQuestion(module_id=module_id, key="tu-luan", position=99, type="essay",
+                                    data={"id": "tu-luan", "type": "essay", "prompt": "Viết cảm nghĩ"}))
+        db.session.commit()
+    assert "3 questions" in client.get(QUIZ).get_data(as_text=True)
+    attempt_id, page = start(client)
+    assert "Viết cảm nghĩ" not in page
+    submit(client, attempt_id, answers_for(app, attempt_id))
+    assert stored(app, attempt_id)[1] == 100.0
