@@ -99,7 +99,7 @@ with app.app_context(), app.test_request_context():
     for i in range({rows}):
         w.writerow([f"Người Nhập {{i}}", f"nhap{{i:05d}}", "người dân", village.name, f"N{{i:05d}}", 1970 + i % 40])
     data = buf.getvalue().encode("utf-8")
-    from lms.admin import imports
+    from lms import imports
     t = time.perf_counter()
     preview = imports.preview_people(data, "nguoi.csv", commune.id)
     result = imports.import_people(preview, "all_or_nothing", admin)

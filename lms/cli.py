@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from lms.auth.services import AccountError, NewUser, create_user
-from lms.content.packages import check_all
+from lms.content.packages.manifest import check_all
 from lms.content.quality import assess as assess_banks
 from lms.content.quality import format_table as format_bank_quality
 from lms.content.sync import sync_packages
@@ -135,13 +135,19 @@ def quizzes_group():
 @click.option("--module", "module_key", required=True, help="Module id in the course's course.yaml.")
 @click.option("--replace", is_flag=True, help="Overwrite the module's existing question bank.")
 @click.option("--append", is_flag=True, help="Add the questions to the module's existing question bank.")
-def import_gift_command(file, course_id, module_key, replace, append):
-    """Convert a Moodle GIFT file into the module's question bank (quizzes/<module>.yaml)."""
+@click.option("--skip-bad", is_flag=True,
+              help="Import the questions that can be imported and list the refused ones by line "
+                   "(default: one refused question means nothing is written).")
+def import_gift_command(file, course_id, module_key, replace, append, skip_bad):
+    """Convert a Moodle GIFT file into the module's question bank (quizzes/<module>.yaml), graded
+    as Moodle grades it. All or nothing unless --skip-bad is given."""
     import yaml
 
-    from lms.content.packages import MANIFEST, load_yaml, safe_package_path
+    from lms.content.packages.files import safe_package_path
+    from lms.content.packages.manifest import MANIFEST
+    from lms.content.packages.yaml_lines import load_yaml
     from quizzes.bank import check_bank, plain
-    from quizzes.gift import parse_gift
+    from quizzes.gift import import_gift
 
     if replace and append:
         raise click.UsageError("choose --replace or --append, not both")
@@ -158,13 +164,18 @@ def import_gift_command(file, course_id, module_key, replace, append):
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise click.ClickException(f"{file}: the file is not UTF-8 text; save it as UTF-8 and try again") from None
-    questions, errors = parse_gift(text)
-    if errors:
-        for error in errors:
-            click.echo(f"{file}:{error.line}: error: {error.message % error.params}", err=True)
-        raise click.ClickException(f"nothing imported: {len(errors)} question(s) use GIFT features that are not supported")
+    result = import_gift(text, keep_good=skip_bad)
+    questions = result.questions
+    for error in result.refused:
+        click.echo(f"{file}:{error.line}: {'refused' if skip_bad else 'error'}: {error.message % error.params}",
+                   err=True)
+    if result.refused and not skip_bad:
+        raise click.ClickException(
+            f"nothing imported: {len(result.refused)} of {result.read} question(s) cannot be imported (listed "
+            "above by line); fix or remove them, or add --skip-bad to import the others")
     if not questions:
-        raise click.ClickException(f"{file}: no questions found")
+        raise click.ClickException(f"{file}: no questions found" if not result.refused
+                                   else f"{file}: none of the {result.read} question(s) can be imported")
     bank_file = module.get("quiz") or f"quizzes/{module_key}.yaml"
     target = safe_package_path(folder, bank_file)
     if target is None:
@@ -195,7 +206,9 @@ def import_gift_command(file, course_id, module_key, replace, append):
         raise click.ClickException("nothing imported: the converted bank is not valid")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
-    click.echo(f"Imported {len(questions)} question(s) into {target}. "
+    refused = (f"; refused {len(result.refused)} (lines {', '.join(str(e.line) for e in result.refused)})"
+               if result.refused else "")
+    click.echo(f"Imported {len(questions)} of {result.read} question(s) into {target}{refused}. "
                "Add explanations, then run 'courses check' and 'courses sync'.")
 
 

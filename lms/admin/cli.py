@@ -14,7 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from lms.admin import imports
+from lms import imports
 from lms.extensions import db
 from lms.models import Place, PlaceKind
 

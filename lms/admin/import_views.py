@@ -4,22 +4,17 @@ Flow for people (places alike, always all or nothing):
 
 1. ``GET /admin/people/import``: the upload form (file, commune, mode), template downloads.
 2. ``POST /admin/people/import``: the file is read and checked and the preview is shown: every
-   row with its problems, and the counts. The uploaded bytes are kept server-side in
-   ``<instance>/imports/<token>.upload`` (token: 32 random URL-safe characters; the file is
-   bound to the administrator who uploaded it and expires after :data:`KEEP`). Parsed data
-   never travels through the browser.
+   row with its problems, and the counts. The uploaded bytes are kept on the server, bound to
+   the administrator who uploaded it, under a random token (``lms.admin.import_uploads``).
 3. ``POST /admin/people/import/<token>/commit`` reads the kept file again, checks every row
-   against the database as it is now, imports (``lms.admin.imports.import_people``) and shows
+   against the database as it is now, imports (``lms.imports.writing.import_people``) and shows
    the new accounts' one-time codes, once, on a printable page. The kept file is deleted; only
    the report of the skipped rows is kept (no codes), for ``…/<token>/skipped.csv|xlsx``.
 
-The kept files live in the instance folder of the server that took the upload. With several
-application servers behind a load balancer, share ``<instance>/imports`` between them or keep
-an administrator on one server (sticky sessions); otherwise a commit reaching another server
-asks for the file again.
+The spreadsheets themselves are read, checked and written by :mod:`lms.imports`.
 
 Upload size: ``MAX_CONTENT_LENGTH`` is 1 MiB for the whole site; the two upload routes accept
-files up to ``imports.MAX_FILE_BYTES`` (5 MiB). Flask-WTF's site-wide CSRF hook reads the form
+files up to ``MAX_FILE_BYTES`` (5 MiB). Flask-WTF's site-wide CSRF hook reads the form
 before any view runs, so it would refuse such a body with 413 under the 1 MiB limit: the two
 upload views are therefore exempt from that hook, check ``request.content_length`` themselves
 (413 above :data:`UPLOAD_MAX_BODY`, before reading anything), raise ``request.max_content_length``
@@ -30,14 +25,9 @@ hook.
 """
 from __future__ import annotations
 
-import json
-import os
-import re
-import secrets
-import time
-from pathlib import Path
+import io
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,18 +36,33 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from lms import exports
-from lms.admin import imports
+from lms.admin.import_uploads import (
+    forget_expired,
+    forget_upload,
+    keep_report,
+    keep_upload,
+    read_report,
+    read_upload,
+    upload_meta,
+)
 from lms.admin.views import bp
+from lms.exports.csv_writer import CSV_MIMETYPE, csv_stream
+from lms.exports.xlsx_writer import XLSX_MIMETYPE, xlsx_bytes
 from lms.extensions import csrf, db
+from lms.imports.files import MAX_FILE_BYTES, MAX_ROWS, safe_filename
+from lms.imports.people import Preview, preview_people
+from lms.imports.places import UnitsPreview, preview_units
+from lms.imports.problems import ImportFileError
+from lms.imports.reports import report_table
+from lms.imports.templates import people_template as people_template_file
+from lms.imports.templates import units_template as units_template_file
+from lms.imports.writing import MODES, import_people, import_units
 from lms.models import Place, PlaceKind, Role
 from lms.security import roles_required
+from lms.teach.services import SIGN_IN_CODE_DAYS
 
-UPLOAD_MAX_BODY = imports.MAX_FILE_BYTES + 64 * 1024  # the file plus the form's other fields
-KEEP = 24 * 3600  # seconds an uploaded file waits for its commit
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
+UPLOAD_MAX_BODY = MAX_FILE_BYTES + 64 * 1024  # the file plus the form's other fields
 SHOW_ALL_UP_TO = 1000  # longer previews show the rows with problems unless asked for all
-ACCEPT = ",".join(imports.CSV_EXTENSIONS + imports.XLSX_EXTENSIONS)
 
 
 # --- forms ------------------------------------------------------------------------------
@@ -86,79 +91,18 @@ def _commune_choices() -> list[tuple[str, str]]:
 
 # --- the kept uploads -------------------------------------------------------------------
 
-def _store() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
-def _cleanup(store: Path) -> None:
-    """Forget uploads and reports older than KEEP."""
-    limit = time.time() - KEEP
-    for path in store.iterdir():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass
-
-
-def _keep_upload(kind: str, data: bytes, filename: str, **meta) -> str:
-    store = _store()
-    _cleanup(store)
-    token = secrets.token_urlsafe(24)
-    _write_private(store / f"{token}.upload", data)
-    _write_private(store / f"{token}.json", json.dumps(
-        {"kind": kind, "filename": filename, "user_id": current_user.id, "at": time.time(), **meta}).encode())
-    return token
-
-
-def _meta(token: str, kind: str) -> dict | None:
-    """The kept upload's description, only for the administrator who uploaded it (404 for
-    anyone else); None when it has expired or is not on this server."""
-    if not TOKEN_RE.fullmatch(token):
-        abort(404)
-    path = _store() / f"{token}.json"
-    try:
-        meta = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    if meta.get("kind") != kind or meta.get("user_id") != current_user.id:
-        abort(404)
-    if meta.get("at", 0) < time.time() - KEEP:
-        return None
-    return meta
-
-
-def _gone(endpoint: str):
-    flash(_("This check has expired. Upload the file again."), "error")
-    return redirect(url_for(endpoint))
-
-
 def _kept(token: str, kind: str, start: str):
     """(description, file bytes, None) of a kept upload, or (None, None, a redirect back to the
     upload form ``start``) when it has expired or was already imported."""
-    meta = _meta(token, kind)
+    meta = upload_meta(token, kind)
     if meta is None:
-        return None, None, _gone(start)
-    data = _upload(token)
+        flash(_("This check has expired. Upload the file again."), "error")
+        return None, None, redirect(url_for(start))
+    data = read_upload(token)
     if data is None:
         flash(_("This file was already imported."), "info")
         return None, None, redirect(url_for(start))
     return meta, data, None
-
-
-def _upload(token: str) -> bytes | None:
-    try:
-        return (_store() / f"{token}.upload").read_bytes()
-    except OSError:
-        return None  # already imported
 
 
 def _allow_large_upload() -> None:
@@ -167,7 +111,7 @@ def _allow_large_upload() -> None:
     if length is not None and length > UPLOAD_MAX_BODY:
         error = RequestEntityTooLarge()
         error.lms_message = _("The file is too large: the limit is %(mb)s MB. Split it into several files.",
-                              mb=imports.MAX_FILE_BYTES // (1024 * 1024))
+                              mb=MAX_FILE_BYTES // (1024 * 1024))
         raise error
     request.max_content_length = UPLOAD_MAX_BODY
 
@@ -177,14 +121,14 @@ def _upload_form() -> UploadForm:
     if request.method == "POST":
         _allow_large_upload()
     else:
-        _cleanup(_store())
+        forget_expired()
     return UploadForm()
 
 
 def _read_upload(field) -> tuple[bytes, str]:
     storage = field.data
-    data = storage.read(imports.MAX_FILE_BYTES + 1)
-    return data, imports.safe_filename(storage.filename or "")
+    data = storage.read(MAX_FILE_BYTES + 1)
+    return data, safe_filename(storage.filename or "")
 
 
 def _show(count: int) -> str:
@@ -194,19 +138,23 @@ def _show(count: int) -> str:
     return "all" if count <= SHOW_ALL_UP_TO else "problems"
 
 
+def _attachment(data: bytes, fmt: str, filename: str) -> Response:
+    """``data`` as a download named ``filename`` (CSV or XLSX by ``fmt``; text as UTF-8).
+
+    ``max_age=0``: made for this request, unlike the static files that the site's
+    ``SEND_FILE_MAX_AGE_DEFAULT`` lets browsers keep for a year."""
+    mimetype = CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+
+
 def _download(filename: str, fmt: str, title: str, header: list, rows: list) -> Response:
-    headers = {"Content-Disposition": exports.content_disposition(filename), "Cache-Control": "private, no-store"}
+    """A report of rows, kept out of every cache: it holds people's names and phone numbers."""
     if fmt == "csv":
-        body = "".join(exports.csv_stream([title], header, rows)).encode("utf-8")
-        return Response(body, mimetype=exports.CSV_MIMETYPE, headers=headers)
-    return Response(exports.xlsx_bytes(title, None, header, rows), mimetype=exports.XLSX_MIMETYPE, headers=headers)
-
-
-def _template_response(data: bytes, fmt: str, name: str) -> Response:
-    mimetype = exports.CSV_MIMETYPE if fmt == "csv" else exports.XLSX_MIMETYPE
-    response = Response(data, mimetype=mimetype, headers={"Content-Disposition": exports.content_disposition(f"{name}.{fmt}")})
-    if fmt == "csv":
-        response.charset = "utf-8"
+        data = "".join(csv_stream([title], header, rows)).encode("utf-8")
+    else:
+        data = xlsx_bytes(title, None, header, rows)
+    response = _attachment(data, fmt, filename)
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -221,7 +169,7 @@ def people_import():
     mode = request.form.get("mode", "all_or_nothing")
     if commune not in {value for value, _label in communes}:
         commune = ""
-    if mode not in imports.MODES:
+    if mode not in MODES:
         mode = "all_or_nothing"
 
     def again(status: int):
@@ -233,19 +181,19 @@ def people_import():
     data, filename = _read_upload(form.file)
     commune_id = int(commune) if commune else None
     try:
-        preview = imports.preview_people(data, filename, commune_id)
-    except imports.ImportFileError as exc:
+        preview = preview_people(data, filename, commune_id)
+    except ImportFileError as exc:
         form.file.errors.append(exc.text(_))
         return again(400)
-    token = _keep_upload("people", data, preview.filename, commune_id=commune_id, mode=mode)
+    token = keep_upload("people", data, preview.filename, commune_id=commune_id, mode=mode)
     return _render_people_preview(token, preview, mode)
 
 
 def _limits() -> dict:
-    return {"mb": imports.MAX_FILE_BYTES // (1024 * 1024), "rows": imports.MAX_ROWS}
+    return {"mb": MAX_FILE_BYTES // (1024 * 1024), "rows": MAX_ROWS}
 
 
-def _render_people_preview(token: str, preview: imports.Preview, mode: str):
+def _render_people_preview(token: str, preview: Preview, mode: str):
     show = _show(len(preview.rows))
     rows = preview.rows if show == "all" else preview.problem_rows
     return render_template("admin/people_import_preview.html", token=token, preview=preview, rows=rows, show=show,
@@ -259,8 +207,8 @@ def people_import_preview(token: str):
     if stop is not None:
         return stop
     try:
-        preview = imports.preview_people(data, meta["filename"], meta.get("commune_id"))
-    except imports.ImportFileError as exc:
+        preview = preview_people(data, meta["filename"], meta.get("commune_id"))
+    except ImportFileError as exc:
         flash(exc.text(_), "error")
         return redirect(url_for("admin.people_import"))
     return _render_people_preview(token, preview, meta.get("mode") or "all_or_nothing")
@@ -273,23 +221,19 @@ def people_import_commit(token: str):
     if stop is not None:
         return stop
     mode = request.form.get("mode") or meta.get("mode") or "all_or_nothing"
-    if mode not in imports.MODES:
+    if mode not in MODES:
         abort(400)
     try:
-        preview = imports.preview_people(data, meta["filename"], meta.get("commune_id"))
-        result = imports.import_people(preview, mode, current_user)
-    except imports.ImportFileError as exc:
+        preview = preview_people(data, meta["filename"], meta.get("commune_id"))
+        result = import_people(preview, mode, current_user)
+    except ImportFileError as exc:
         flash(exc.text(_), "error")
         return redirect(url_for("admin.people_import_preview", token=token))
     if result.refused:
         flash(_("Nothing was imported: %(num)s rows have problems. Fix them in the file and upload it again, or choose to import only the rows without problems.",
                 num=len(result.skipped)), "error")
         return redirect(url_for("admin.people_import_preview", token=token, show="problems"))
-    store = _store()
-    _write_private(store / f"{token}.report.json", json.dumps(
-        {"rows": [row.as_dict() for row in result.skipped]}).encode())
-    (store / f"{token}.upload").unlink(missing_ok=True)
-    from lms.teach.services import SIGN_IN_CODE_DAYS
+    keep_report(token, [row.as_dict() for row in result.skipped])
     return render_template("admin/people_import_done.html", token=token, result=result, counts=result.counts,
                            sign_in_url=url_for("teach.code_sign_in", _external=True), days=SIGN_IN_CODE_DAYS)
 
@@ -300,21 +244,20 @@ def people_import_report(token: str, fmt: str):
     """The rows an import skipped (after the commit) or, before it, the rows with problems."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    meta = _meta(token, "people")
+    meta = upload_meta(token, "people")
     if meta is None:
         abort(404)
-    try:
-        rows = json.loads((_store() / f"{token}.report.json").read_text())["rows"]
-    except (OSError, ValueError, KeyError):
-        data = _upload(token)
+    rows = read_report(token)
+    if rows is None:
+        data = read_upload(token)
         if data is None:
             abort(404)
         try:
-            preview = imports.preview_people(data, meta["filename"], meta.get("commune_id"))
-        except imports.ImportFileError:
+            preview = preview_people(data, meta["filename"], meta.get("commune_id"))
+        except ImportFileError:
             abort(404)
         rows = [row.as_dict() for row in preview.problem_rows]
-    header, table = imports.report_table(rows, translate=_)
+    header, table = report_table(rows, translate=_)
     stem = meta["filename"].rsplit(".", 1)[0]
     return _download(f"{stem}-loi.{fmt}", fmt, _("Rows not imported from %(name)s", name=meta["filename"]),
                      header, table)
@@ -325,7 +268,7 @@ def people_import_report(token: str, fmt: str):
 def people_template(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return _template_response(imports.people_template(fmt), fmt, "mau-nhap-nguoi-hoc")
+    return _attachment(people_template_file(fmt), fmt, f"mau-nhap-nguoi-hoc.{fmt}")
 
 
 # --- places -----------------------------------------------------------------------------
@@ -339,15 +282,15 @@ def units_import():
         return render_template("admin/units_import.html", form=form, limits=_limits()), status
     data, filename = _read_upload(form.file)
     try:
-        preview = imports.preview_units(data, filename)
-    except imports.ImportFileError as exc:
+        preview = preview_units(data, filename)
+    except ImportFileError as exc:
         form.file.errors.append(exc.text(_))
         return render_template("admin/units_import.html", form=form, limits=_limits()), 400
-    token = _keep_upload("units", data, preview.filename)
+    token = keep_upload("units", data, preview.filename)
     return _render_units_preview(token, preview)
 
 
-def _render_units_preview(token: str, preview: imports.UnitsPreview):
+def _render_units_preview(token: str, preview: UnitsPreview):
     show = _show(len(preview.rows))
     rows = preview.rows if show == "all" else preview.problem_rows
     return render_template("admin/units_import_preview.html", token=token, preview=preview, rows=rows, show=show,
@@ -361,8 +304,8 @@ def units_import_preview(token: str):
     if stop is not None:
         return stop
     try:
-        preview = imports.preview_units(data, meta["filename"])
-    except imports.ImportFileError as exc:
+        preview = preview_units(data, meta["filename"])
+    except ImportFileError as exc:
         flash(exc.text(_), "error")
         return redirect(url_for("admin.units_import"))
     return _render_units_preview(token, preview)
@@ -375,16 +318,16 @@ def units_import_commit(token: str):
     if stop is not None:
         return stop
     try:
-        preview = imports.preview_units(data, meta["filename"])
-        result = imports.import_units(preview, current_user)
-    except imports.ImportFileError as exc:
+        preview = preview_units(data, meta["filename"])
+        result = import_units(preview, current_user)
+    except ImportFileError as exc:
         flash(exc.text(_), "error")
         return redirect(url_for("admin.units_import_preview", token=token))
     if result.refused:
         flash(_("Nothing was imported: %(num)s rows have problems. Fix them in the file and upload it again.",
                 num=result.counts["problems"]), "error")
         return redirect(url_for("admin.units_import_preview", token=token, show="problems"))
-    (_store() / f"{token}.upload").unlink(missing_ok=True)
+    forget_upload(token)
     counts = result.counts
     flash(_("Places imported: %(villages)s new villages, %(communes)s new communes, %(provinces)s new provinces; %(existing)s were already there.",
             villages=counts["villages"], communes=counts["communes"], provinces=counts["provinces"],
@@ -397,7 +340,7 @@ def units_import_commit(token: str):
 def units_template(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return _template_response(imports.units_template(fmt), fmt, "mau-nhap-don-vi")
+    return _attachment(units_template_file(fmt), fmt, f"mau-nhap-don-vi.{fmt}")
 
 
 # The upload views take bodies above the site-wide limit: see the module notes.

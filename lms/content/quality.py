@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from lms.content.i18n import N_
-from lms.content.packages import CourseSpec, Problem
+from lms.content.packages.specs import CourseSpec, Problem
 from lms.text import fold
 from quizzes.base import line_of
 

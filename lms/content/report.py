@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lms.content.packages import check_all, load_yaml
+from lms.content.packages.manifest import check_all
+from lms.content.packages.yaml_lines import load_yaml
 
 GOAL_SENTENCE_WORDS = 20
 

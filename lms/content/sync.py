@@ -12,7 +12,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from lms.content.markdown import render_markdown
-from lms.content.packages import CourseSpec, FrameworkSpec, Problem, check_package, load_framework, package_folders
+from lms.content.packages.framework import load_framework
+from lms.content.packages.manifest import check_package, package_folders
+from lms.content.packages.specs import CourseSpec, FrameworkSpec, Problem
 from lms.extensions import db
 from lms.models import (
     Competence,

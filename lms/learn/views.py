@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
-from lms.content.packages import IMAGE_TYPES, safe_package_path
+from lms.content.packages.files import IMAGE_TYPES, safe_package_path
 from lms.extensions import db
 from lms.i18n import localized
 from lms.learn import services

@@ -2,7 +2,7 @@
 and the summary (one row per place and target group), as rows for :mod:`lms.exports` and the
 summary also as a printable A4 PDF.
 
-Definitions are those of :mod:`lms.reports.stats`. Dates given as filters are local days
+Definitions are those of :mod:`lms.reports.figures`. Dates given as filters are local days
 (Asia/Ho_Chi_Minh), both ends included, and select certificates by their issue date.
 """
 from __future__ import annotations
@@ -13,25 +13,25 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from xml.sax.saxutils import escape as xml_escape
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
-from lms.exports import LOCAL_TZ
+from lms.certificates.pdf import BOLD, REGULAR, _register_fonts, _render_lock
+from lms.exports.cells import LOCAL_TZ
 from lms.extensions import db
 from lms.models import Certificate, CourseModule, Place, QuizAttempt, TargetGroup, User
 from lms.models.people import GROUP_LABELS
-from lms.reports.stats import (
-    ACTIVE_DAYS,
-    GROUPS,
-    Figures,
-    _learners,
-    format_number,
-    learner_table,
-    load_targets,
-    place_ids_under,
-    place_target,
-)
+from lms.reports.charts import format_number
+from lms.reports.figures import ACTIVE_DAYS, Figures, learner_table
+from lms.reports.scope import GROUPS, learners_in, place_ids_under
+from lms.reports.targets import load_targets, place_target
 
 YIELD_PER = 500  # rows fetched from the database at a time while streaming
 
@@ -140,7 +140,7 @@ def completion_rows(place_id: int | None, target_group: str | None, date_from: d
             .outerjoin(helpers, and_(helpers.c.user_id == Certificate.user_id,
                                      helpers.c.course_id == Certificate.course_id))
             .where(Certificate.revoked_at.is_(None)))
-    stmt = _learners(stmt, place_id, target_group)
+    stmt = learners_in(stmt, place_id, target_group)
     if start is not None:
         stmt = stmt.where(Certificate.issued_at >= start)
     if end is not None:
@@ -169,8 +169,6 @@ def completion_rows(place_id: int | None, target_group: str | None, date_from: d
 
 
 def _get_lang() -> str:
-    from flask_babel import get_locale
-
     locale = get_locale()
     return locale.language if locale is not None else "vi"
 
@@ -277,8 +275,6 @@ def summary_pdf(place_id: int | None, year: int, date_from: date | None, date_to
                 target_group: str | None = None, today: date | None = None) -> bytes:
     """The summary as an A4 (landscape) PDF: title, date, filters and the table, with the
     project's embedded font so every Vietnamese letter prints."""
-    from lms.certificates.pdf import _register_fonts, _render_lock
-
     today = today or date.today()
     rows = summary_rows(place_id, year, date_from, date_to, target_group=target_group, today=today)
     header = summary_header()
@@ -299,14 +295,6 @@ def _nfc(value) -> str:
 
 
 def _summary_pdf(header: list[str], rows: list[list], texts: dict[str, str]) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from lms.certificates.pdf import BOLD, REGULAR
-
     title_style = ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=20, spaceAfter=2 * mm)
     meta_style = ParagraphStyle("meta", fontName=REGULAR, fontSize=10, leading=13)
     head_style = ParagraphStyle("head", fontName=BOLD, fontSize=8.5, leading=10.5)

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 import lms.admin.import_views  # noqa: F401  (adds the routes to the admin blueprint before any app is built)
+from lms import imports
 from lms.admin import cli as admin_cli
-from lms.admin import imports
 from lms.extensions import db
-from lms.models import AuditEntry, Place, PlaceKind, Role, SignInCode, TargetGroup, User
+from lms.models import AccountOrigin, AuditEntry, Place, PlaceKind, Role, SignInCode, TargetGroup, User
 from lms.teach.services import use_sign_in_code
 from tests.helpers import csrf_token, post_form
 
@@ -108,6 +108,9 @@ def test_clean_csv_preview_then_commit(app, places, admin):
         assert set(users) == {"0912345678", "tranvanbinh", "0987654321", "phamdung"}
         assert all(u.password_hash is None and u.is_active_account for u in users.values())
         assert users["0912345678"].username_key == "0912345678" and users["phamdung"].role == Role.TEACHER
+        # Made by this administrator's import, with no password of their owners' yet.
+        assert all((u.created_by_id, u.created_via, u.password_chosen_at) == (admin.id, AccountOrigin.IMPORT, None)
+                   for u in users.values())
         assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 4
         codes = {a.username: a.code for a in result.created}
         assert all(len(code) == 12 and code.count("-") == 2 for code in codes.values())  # "ABCD-EFGH-JK"
@@ -117,7 +120,7 @@ def test_clean_csv_preview_then_commit(app, places, admin):
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "users.import"))
         assert entry.actor_id == admin.id
         assert entry.details == {"filename": "danh-sach.csv", "mode": "all_or_nothing", "rows": 4, "created": 4,
-                                 "skipped": 0, "commune_id": places["commune"]}
+                                 "skipped": 0, "commune_id": places["commune"], "sign_in_codes": 4}
 
 
 def test_imported_people_are_found_by_name_without_diacritics(app, places, admin):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.content.packages import check_all
+from lms.content.packages.manifest import check_all
 from lms.content.report import GOAL_SENTENCE_WORDS, plain_text, report, sentences_of, totals
 
 CATALOGUE = Path(__file__).resolve().parents[3] / "courses"

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lms.content.packages import check_all, check_package, load_framework
+from lms.content.packages.framework import load_framework
+from lms.content.packages.manifest import check_all, check_package
 from lms.content.sync import sync_packages
 from lms.extensions import db
 from lms.models import Course, Lesson, LessonProgress, PackageProblem

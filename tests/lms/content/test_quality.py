@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from lms.content.packages import check_all
+from lms.content.packages.manifest import check_all
 from lms.content.quality import asks_recall, assess, format_table, is_situation
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "courses"

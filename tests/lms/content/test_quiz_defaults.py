@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import yaml
 
-from lms.content.packages import check_all
+from lms.content.packages.manifest import check_all
 from quizzes.bank import QuizSettings
 from tests.lms.content.test_quality import package, true_false
 

