@@ -10,9 +10,11 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from flask_babel import gettext
+
 from lms.content.i18n import N_
 from lms.extensions import db
-from lms.i18n import site_timezone
+from lms.i18n import format_datetime, site_timezone
 from lms.models import (
     ClassGroup, ClassMember, ClassTeacher, CourseModule, QuizAttempt, QuizQuestion, QuizResponse, User,
 )
@@ -34,6 +36,18 @@ class QuizError(Exception):
     def __init__(self, message: str, check: StartCheck | None = None, **params):
         super().__init__(message % params if params else message)
         self.message, self.params, self.check = message, params, check
+
+    def text(self) -> str:
+        """The refusal in the reader's language, with the time a new attempt may start."""
+        if self.check is not None:
+            return refusal_text(self.check)
+        return gettext(self.message, **self.params)
+
+
+def refusal_text(check: StartCheck) -> str:
+    """Why a new attempt cannot start now, in the reader's language (with the time it can)."""
+    when = format_datetime(check.wait_until, "HH:mm dd/MM/yyyy") if check.wait_until else ""
+    return gettext(check.reason, **{"time": when, **(check.params or {})})
 
 
 def settings_of(module: CourseModule) -> QuizSettings:

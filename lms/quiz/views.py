@@ -8,7 +8,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from lms.extensions import db
-from lms.i18n import format_datetime
 from lms.learn import services as learn
 from lms.learn.views import _get_course
 from lms.models import ClassGroup, CourseModule, QuizAttempt, Role, User
@@ -89,12 +88,6 @@ def _form() -> dict[str, list[str]]:
     return {key: request.form.getlist(key) for key in request.form.keys()}
 
 
-def _refusal(check: services.StartCheck) -> str:
-    """Why a new attempt cannot start now, in the reader's language (with the time it can)."""
-    when = format_datetime(check.wait_until, "HH:mm dd/MM/yyyy") if check.wait_until else ""
-    return _(check.reason, **{"time": when, **(check.params or {})})
-
-
 @bp.get("/courses/<course_id>/<module_key>/quiz")
 @login_required
 def overview(course_id: str, module_key: str):
@@ -111,7 +104,7 @@ def overview(course_id: str, module_key: str):
     left_in_all = max(0, settings.max_attempts - history.submitted) if settings.max_attempts else None
     return render_template("quiz/overview.html", course=course, module=module, state=state, settings=settings,
                            attempts=attempts, open_attempt=services.open_attempt(attempts), check=check,
-                           refusal=None if check.allowed else _refusal(check),
+                           refusal=None if check.allowed else services.refusal_text(check),
                            question_count=draw_size(bank),
                            bank_size=sum(1 for spec in bank.questions if question_type(spec) is not None),
                            left_today=left_today, left_in_all=left_in_all)
@@ -127,7 +120,7 @@ def start(course_id: str, module_key: str):
     try:
         attempt = services.start_attempt(current_user, module)
     except services.QuizError as exc:
-        flash(_refusal(exc.check) if exc.check else _(exc.message, **exc.params), "warning")
+        flash(exc.text(), "warning")
         return redirect(url_for("quiz.overview", course_id=course.id, module_key=module.key))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
@@ -314,7 +307,7 @@ def review(attempt_id: int):
     check = services.can_start(module, history)
     return render_template("quiz/review.html", attempt=attempt, module=module, course=course, items=items,
                            assisted_learner=assisted_learner, group=group, step=step, show=show, state=state,
-                           check=check, refusal=None if check.allowed else _refusal(check))
+                           check=check, refusal=None if check.allowed else services.refusal_text(check))
 
 
 @bp.get("/courses/<course_id>/<module_key>/quiz/statistics")

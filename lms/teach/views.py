@@ -28,6 +28,7 @@ from lms.auth.forms import GroupedSelect, group_choices, village_choices
 from lms.auth.services import AccountError, username_key
 from lms.extensions import db, limiter, login_manager
 from lms.models import Assignment, ClassGroup, Course, CourseModule, Place, Role, User
+from lms.quiz.services import QuizError
 from lms.security import roles_required, start_page, start_session
 from lms.teach import bp, services
 from lms.text import matches
@@ -458,10 +459,12 @@ def assist(class_id: int, user_id: int, module_id: int):
     module = db.session.get(CourseModule, module_id)
     if module is None or module.quiz_settings is None or not services.is_member(group.id, user_id):
         abort(404)
-    from lms.quiz.services import QuizError
     try:
         attempt = services.start_assisted_attempt(current_user, group, user_id, module)
-    except (services.TeachError, QuizError) as exc:
+    except QuizError as exc:  # a wait or a daily limit: say until when
+        flash(exc.text(), "error")
+        return redirect(url_for("teach.learner", class_id=group.id, user_id=user_id))
+    except services.TeachError as exc:
         flash(_(exc.message, **exc.params), "error")
         return redirect(url_for("teach.learner", class_id=group.id, user_id=user_id))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id, class_id=group.id))

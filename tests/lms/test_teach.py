@@ -619,3 +619,24 @@ def test_digital_ambassador_guides_people_who_accept(app, client, people):
     with app.app_context():  # someone else's request cannot be answered
         assert db.session.get(User, people["binh"]).target_group == TargetGroup.CITIZENS
     assert post_form(client, f"/mentor/requests/{link_id}", {"answer": "decline"}, form_url="/").status_code == 404
+
+
+def test_an_assisted_start_refused_by_the_daily_limit_says_when_in_words(app, client, people):
+    """The refusal is a sentence the teacher can read, never a raw template."""
+    from lms.quiz import services as quiz
+
+    class_id = make_class(app, people["teacher"], [people["an"]])
+    m = module_id(app, "only")
+    with app.app_context():
+        learner, module = db.session.get(User, people["an"]), db.session.get(CourseModule, m)
+        for _ in range(3):  # the default policy: three attempts a day
+            attempt = quiz.start_attempt(learner, module)
+            quiz.submit_attempt(attempt.id, {})
+    login(client, "cogiao")
+    detail = f"/teach/classes/{class_id}/learners/{people['an']}"
+    response = post_form(client, f"{detail}/assist/{m}", {}, form_url=detail, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "You have used today&#39;s attempts (3 a day). You can try again tomorrow." in page
+    assert "%(" not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 3  # nothing started
