@@ -66,6 +66,9 @@ def people(app, loaded, make_user, places):
     learner = make_user(username="nguoidan", full_name="Đặng Thị Ửng Quỳnh Như Ý")
     teacher = make_user(username="cogiao", role=Role.TEACHER, group=None, full_name="Trần Thị Giáo")
     admin = make_user(username="quantri", role=Role.ADMIN, group=None, full_name="Lê Văn Quản")
+    # A worker too: the longest group name ("Người lao động trong doanh nghiệp, hợp tác xã") in the charts.
+    from lms.models import TargetGroup
+    make_user(username="congnhan", full_name="Hờ A Dơ", group=TargetGroup.WORKERS)
     with app.app_context():
         from lms.models import User
         group = create_class(db.session.get(User, teacher), "Lớp tối thứ Ba ở nhà văn hóa thôn",
@@ -165,6 +168,14 @@ def test_administrator_pages(browser, live_server, people, tmp_path, width):
                        ("/admin/certificates", "certificates"), ("/admin/issuer", "issuer"),
                        ("/admin/people/import", "people-import"), ("/admin/units/import", "places-import")):
         visit(page, live_server, path, name, width)
+
+    # Chart labels are SVG text, which never wraps by itself: each must end inside its chart.
+    page.goto(live_server + "/admin/dashboard")
+    for chart in page.locator("svg.bars").all():
+        right = chart.bounding_box()["x"] + chart.bounding_box()["width"]
+        for label in chart.locator("text").all():
+            box = label.bounding_box()
+            assert box["x"] + box["width"] <= right + 0.5, (label.text_content(), box, right)
 
     upload = tmp_path / "nguoi.csv"
     upload.write_text(PEOPLE_CSV, encoding="utf-8")
