@@ -1,30 +1,43 @@
-"""Quiz attempts as plain functions: start, save, submit (graded exactly once), statistics."""
+"""Quiz attempts as plain functions: start, save, submit (graded exactly once), statistics.
+
+The parts live in sibling modules (attempts, policy, navigation, statistics) and are re-exported
+here: callers import ``lms.quiz.services``. The functions that read the clock (``utcnow``) stay
+here, so that patching ``services.utcnow`` stops the clock for all of them."""
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 
 from flask_babel import gettext
 
 from lms.content.i18n import N_
 from lms.extensions import db
-from lms.i18n import format_datetime, site_timezone
-from lms.models import (
-    ClassGroup, ClassMember, ClassTeacher, CourseModule, QuizAttempt, QuizQuestion, QuizResponse, User,
-)
+from lms.models import CourseModule, QuizAttempt, QuizResponse, User
 from lms.models.base import utcnow
-from lms.quiz.tokens import AttemptForm, new_form_key
-from quizzes.bank import Bank, QuizSettings
-from quizzes.engine import (
-    DrawnQuestion, OpenQuestion, available, describe_answer, draw, draw_size, grade, open_questions, parse_answers,
-    present, question_type, recency,
+from lms.quiz.attempts import (
+    FORM_FIELDS, attempt_form, attempts_of, available_count, bank_of, drawn_of, open_attempt, open_questions_of,
+    settings_of, views_of,
 )
+from lms.quiz.navigation import NextStep, assisting_class, next_step
+from lms.quiz.policy import History, StartCheck, day_bounds, may_show_answers, refusal_text
+from lms.quiz.statistics import QuestionStats, _choice_label, _correct_ids, count_submitted, question_statistics
+from lms.quiz.tokens import new_form_key
+from quizzes.bank import Bank
+from quizzes.engine import (
+    OpenQuestion, describe_answer, draw, draw_size, grade, parse_answers, question_type, recency,
+)
+
+__all__ = [
+    "FORM_FIELDS", "GRACE", "RECENT_ATTEMPTS_MAX", "History", "NextStep", "QuestionStats", "QuizError", "StartCheck",
+    "_choice_label", "_correct_ids", "assisting_class", "attempt_form", "attempts_of", "available_count", "bank_of",
+    "can_start", "count_submitted", "day_bounds", "drawn_of", "history_of", "hold_if_open", "may_show_answers",
+    "next_step", "open_attempt", "open_questions_of", "question_statistics", "recently_seen", "refusal_text",
+    "save_answers", "settings_of", "start_attempt", "submit_attempt", "views_of",
+]
 
 # Answers that arrive this long after the time limit are still graded in full (a slow
 # connection must not cost a learner their attempt). Later, only the answers saved before the
@@ -44,52 +57,6 @@ class QuizError(Exception):
         return gettext(self.message, **self.params)
 
 
-def refusal_text(check: StartCheck) -> str:
-    """Why a new attempt cannot start now, in the reader's language (with the time it can)."""
-    when = format_datetime(check.wait_until, "HH:mm dd/MM/yyyy") if check.wait_until else ""
-    return gettext(check.reason, **{"time": when, **(check.params or {})})
-
-
-def settings_of(module: CourseModule) -> QuizSettings:
-    return QuizSettings(**module.quiz_settings)
-
-
-def bank_of(module: CourseModule) -> Bank:
-    questions = db.session.scalars(select(QuizQuestion).where(
-        QuizQuestion.module_id == module.id, QuizQuestion.retired.is_(False)).order_by(QuizQuestion.position)).all()
-    return Bank(settings_of(module), [q.data for q in questions])
-
-
-def attempts_of(user_id: int, module_id: int) -> list[QuizAttempt]:
-    """A learner's attempts at a module quiz, oldest first. The stored questions and answers (the
-    bulk of each row) load only when a caller reads them."""
-    return list(db.session.scalars(select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id).order_by(QuizAttempt.number)
-        .options(defer(QuizAttempt.questions), defer(QuizAttempt.answers))))
-
-
-@dataclass(frozen=True)
-class History:
-    """A learner's attempts at one module's quiz, counted by the database (a few numbers,
-    however many attempts there are). ``started_today``: attempts started since midnight in
-    the site's time zone."""
-
-    submitted: int = 0
-    started_today: int = 0
-    last_submitted_at: datetime | None = None
-    passed: bool = False
-    last_number: int = 0
-    open_attempt_id: int | None = None
-
-
-def day_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """Midnight today and midnight tomorrow in the site's time zone (in UTC), around ``now``."""
-    zone = site_timezone()
-    today = now.astimezone(zone).date()
-    start = datetime.combine(today, time(0), zone)
-    end = datetime.combine(today + timedelta(days=1), time(0), zone)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-
 
 def history_of(user_id: int, module_id: int, now: datetime | None = None) -> History:
     """Counts of a learner's attempts at a module quiz, in one query."""
@@ -105,17 +72,6 @@ def history_of(user_id: int, module_id: int, now: datetime | None = None) -> His
     ).where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)).one()
     return History(submitted=row[0] or 0, started_today=row[1] or 0, last_submitted_at=row[2],
                    passed=bool(row[3]), last_number=row[4] or 0, open_attempt_id=row[5])
-
-
-@dataclass
-class StartCheck:
-    """Whether a new attempt may start; if not, ``reason`` (a message to translate with
-    ``params``) and, when waiting ends at a known moment, ``wait_until`` (shown as %(time)s)."""
-
-    allowed: bool
-    reason: str | None = None
-    params: dict | None = None
-    wait_until: datetime | None = None
 
 
 def can_start(module: CourseModule, history: History, now: datetime | None = None) -> StartCheck:
@@ -138,10 +94,6 @@ def can_start(module: CourseModule, history: History, now: datetime | None = Non
     if wait_until is not None:
         return StartCheck(False, N_("You can try again after a short rest: at %(time)s."), {}, wait_until)
     return StartCheck(True)
-
-
-def open_attempt(attempts: list[QuizAttempt]) -> QuizAttempt | None:
-    return next((a for a in attempts if a.status == "open"), None)
 
 
 # How far back a new draw looks to avoid questions the learner was just shown: enough attempts
@@ -203,31 +155,6 @@ def start_attempt(user: User, module: CourseModule, rng: random.Random | None = 
     return attempt
 
 
-def drawn_of(attempt: QuizAttempt) -> list[DrawnQuestion]:
-    return [DrawnQuestion(q["id"], q["spec"], q["order"]) for q in attempt.questions]
-
-
-def views_of(attempt: QuizAttempt) -> list[dict | None]:
-    """What the learner sees of each question of the attempt (None: not available)."""
-    return [present(question) for question in drawn_of(attempt)]
-
-
-def attempt_form(attempt: QuizAttempt, views: list[dict | None] | None = None) -> AttemptForm:
-    """The attempt's opaque field names and values (see lms.quiz.tokens). An attempt started
-    before attempts had a key gets one now."""
-    if not attempt.form_key:
-        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.form_key.is_(None))
-                           .values(form_key=new_form_key()))
-        db.session.commit()
-        db.session.refresh(attempt)
-    return AttemptForm(attempt.form_key, drawn_of(attempt), views if views is not None else views_of(attempt))
-
-
-def available_count(attempt: QuizAttempt) -> int:
-    """How many questions of the attempt can be answered (and count toward the score)."""
-    return sum(1 for question in drawn_of(attempt) if available(question))
-
-
 def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None) -> bool:
     """Keep answers without submitting (only while the attempt is open and in time)."""
     now = now or utcnow()
@@ -239,14 +166,6 @@ def save_answers(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime
     db.session.commit()
     return result.rowcount == 1
 
-
-FORM_FIELDS = frozenset({"csrf_token", "action", "attempt"})
-
-
-def open_questions_of(attempt: QuizAttempt, answers: dict | None = None) -> list[OpenQuestion]:
-    """The questions of the attempt that ``answers`` (by default the saved ones) leave blank or
-    partly answered."""
-    return open_questions(drawn_of(attempt), (attempt.answers or {}) if answers is None else answers)
 
 
 def hold_if_open(attempt: QuizAttempt, form: dict[str, list[str]], now: datetime | None = None) -> list[OpenQuestion]:
@@ -299,149 +218,3 @@ def submit_attempt(attempt_id: int, form: dict[str, list[str]] | None,
         module = db.session.get(CourseModule, attempt.module_id)
         issue_if_complete(attempt.user_id, module.course_id)
     return attempt
-
-
-@dataclass
-class NextStep:
-    """Where a learner goes after passing a module's quiz: ``kind`` is "lesson" (a lesson not yet
-    read, of this module or the next), "quiz" (the next module's quiz, its lessons all read) or
-    "finished" (every module of the course done)."""
-
-    kind: str
-    module: object | None = None   # lms.learn.services.ModuleInfo
-    lesson: object | None = None   # lms.learn.services.LessonInfo
-    same_module: bool = False
-
-
-def next_step(outline, module_id: int) -> NextStep | None:
-    """The learner's next step once the quiz of ``module_id`` is passed, from their course outline
-    (lms.learn.services.build_outline): the lessons this module still has, else the next module
-    not yet done (after this one, then from the start of the course), else the end of the course.
-    None when nothing is open to go on with."""
-    if outline.is_done:
-        return NextStep("finished")
-    states = outline.modules
-    here = next((i for i, m in enumerate(states) if m.module.id == module_id), None)
-    if here is None:
-        return None
-    current = states[here]
-    if not current.is_done:
-        unread = next((s.lesson for s in current.lessons if not s.done), None)
-        return NextStep("lesson", current.module, unread, same_module=True) if unread else None
-    for state in states[here + 1:] + states[:here]:
-        if state.is_done or state.locked:
-            continue
-        unread = next((s.lesson for s in state.lessons if not s.done), None)
-        if unread is not None:
-            return NextStep("lesson", state.module, unread)
-        return NextStep("quiz", state.module)
-    return None
-
-
-def assisting_class(attempt: QuizAttempt, teacher_id: int, class_id: int | None = None) -> ClassGroup | None:
-    """The class in which a teacher runs an assisted attempt, to send them back to it: the class
-    ``class_id`` when the teacher teaches it and the learner is in it, else the newest class
-    they share. None when the attempt is not assisted by this teacher or no class links them."""
-    if attempt.assisted_by_id != teacher_id:
-        return None
-    shared = (select(ClassGroup)
-              .join(ClassTeacher, ClassTeacher.class_id == ClassGroup.id)
-              .join(ClassMember, ClassMember.class_id == ClassGroup.id)
-              .where(ClassTeacher.user_id == teacher_id, ClassMember.user_id == attempt.user_id))
-    if class_id is not None:
-        named = db.session.scalar(shared.where(ClassGroup.id == class_id))
-        if named is not None:
-            return named
-    return db.session.scalar(shared.order_by(ClassGroup.created_at.desc(), ClassGroup.id.desc()).limit(1))
-
-
-def may_show_answers(attempt: QuizAttempt, history: History) -> bool:
-    """Whether the review may show the right answers and explanations, by the rule the attempt
-    was taken under: after every attempt; once the learner has passed; once they have passed or
-    used the last allowed attempt (with no limit in all, only a pass); or never."""
-    if attempt.status != "submitted":
-        return False
-    rule = attempt.show_answers
-    if rule == "after_attempt":
-        return True
-    if rule == "after_pass":
-        return history.passed
-    if rule == "after_last_attempt":
-        return history.passed or bool(attempt.max_attempts) and history.submitted >= attempt.max_attempts
-    return False
-
-
-@dataclass
-class QuestionStats:
-    key: str
-    prompt: str
-    type: str
-    attempts: int
-    share_correct: float
-    most_chosen_wrong: str | None
-    most_chosen_wrong_count: int
-    discrimination: float | None
-
-
-def question_statistics(module: CourseModule) -> list[QuestionStats]:
-    """Per question of a module's quiz: how many answered it, the share fully correct, the wrong
-    answer chosen most, and a discrimination index (share correct among the top 27% of attempts
-    by total score minus the share among the bottom 27%; near 0 or negative flags a bad question)."""
-    rows = db.session.execute(
-        select(QuizResponse.question_key, QuizResponse.score, QuizResponse.chosen, QuizAttempt.id, QuizAttempt.score)
-        .join(QuizAttempt, QuizAttempt.id == QuizResponse.attempt_id)
-        .where(QuizAttempt.module_id == module.id, QuizAttempt.status == "submitted")).all()
-    totals = sorted({(attempt_score or 0.0, attempt_id) for _k, _s, _c, attempt_id, attempt_score in rows})
-    group = max(1, round(len(totals) * 0.27)) if len(totals) >= 4 else 0
-    bottom = {a for _s, a in totals[:group]}
-    top = {a for _s, a in totals[-group:]} if group else set()
-    questions = {q.key: q for q in db.session.scalars(select(QuizQuestion).where(QuizQuestion.module_id == module.id))}
-    by_key: dict[str, list] = {}
-    for key, score, chosen, attempt_id, _total in rows:
-        by_key.setdefault(key, []).append((score, chosen or [], attempt_id))
-    stats = []
-    for key, question in sorted(questions.items(), key=lambda kv: kv[1].position):
-        answers = by_key.get(key, [])
-        correct = [s >= 0.999999 for s, _c, _a in answers]
-        wrong_counts: dict[str, int] = {}
-        right_ids = set(_correct_ids(question.data))
-        for score, chosen, _a in answers:
-            if score < 0.999999:
-                for choice in chosen:
-                    if choice not in right_ids:
-                        wrong_counts[choice] = wrong_counts.get(choice, 0) + 1
-        worst = max(wrong_counts.items(), key=lambda kv: kv[1]) if wrong_counts else (None, 0)
-        discrimination = None
-        if group:
-            up = [s >= 0.999999 for s, _c, a in answers if a in top]
-            down = [s >= 0.999999 for s, _c, a in answers if a in bottom]
-            if up and down:
-                discrimination = round(sum(up) / len(up) - sum(down) / len(down), 2)
-        stats.append(QuestionStats(
-            key=key, prompt=question.data.get("prompt", ""), type=question.type, attempts=len(answers),
-            share_correct=(sum(correct) / len(correct)) if correct else 0.0,
-            most_chosen_wrong=_choice_label(question.data, worst[0]), most_chosen_wrong_count=worst[1],
-            discrimination=discrimination))
-    return stats
-
-
-def _correct_ids(spec: dict) -> list[str]:
-    if spec.get("type") in ("single_choice", "multiple_choice"):
-        return [str(o["id"]) for o in spec.get("options", []) if o.get("correct") is True]
-    if spec.get("type") == "true_false":
-        return ["true" if spec.get("answer") else "false"]
-    return []
-
-
-def _choice_label(spec: dict, choice: str | None) -> str | None:
-    if choice is None:
-        return None
-    for option in spec.get("options", []) or []:
-        if str(option.get("id")) == choice:
-            return str(option.get("text"))
-    return choice
-
-
-def count_submitted(module_id: int) -> int:
-    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.module_id == module_id, QuizAttempt.status == "submitted")) or 0
